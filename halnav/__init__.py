@@ -1,0 +1,65 @@
+"""halnav: a HAL (application/hal+json) hypermedia client.
+
+>>> import halnav
+>>> client = halnav.Client("https://api.bootic.net/v1", token="...")
+>>> root = client.root()
+>>> root.rels
+['self', 'btc:shop', 'btc:docs', 'shops']
+"""
+
+import logging
+
+from ._client import Client
+from ._curies import Curies
+from ._exceptions import (
+    AmbiguousRelation,
+    BadRequest,
+    Conflict,
+    DeprecatedLinkWarning,
+    Forbidden,
+    HALNavError,
+    HALNavWarning,
+    HTTPError,
+    InvalidDocument,
+    LinkNotFound,
+    NotFound,
+    PropertyNotFound,
+    ServerError,
+    TemplateError,
+    TooManyRequests,
+    TransportError,
+    Unauthorized,
+    UnprocessableEntity,
+)
+from ._link import Link
+from ._resource import Resource
+from ._version import __version__
+
+__all__ = [
+    "AmbiguousRelation",
+    "BadRequest",
+    "Client",
+    "Conflict",
+    "Curies",
+    "DeprecatedLinkWarning",
+    "Forbidden",
+    "HALNavError",
+    "HALNavWarning",
+    "HTTPError",
+    "InvalidDocument",
+    "Link",
+    "LinkNotFound",
+    "NotFound",
+    "PropertyNotFound",
+    "Resource",
+    "ServerError",
+    "TemplateError",
+    "TooManyRequests",
+    "TransportError",
+    "Unauthorized",
+    "UnprocessableEntity",
+    "__version__",
+]
+
+# Library hygiene: silent unless the application configures logging.
+logging.getLogger("halnav").addHandler(logging.NullHandler())

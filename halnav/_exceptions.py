@@ -1,0 +1,202 @@
+"""Every exception and warning halnav raises, in one place.
+
+The tree::
+
+    HALNavError
+    ├── HTTPError                    the server answered with a 4xx or 5xx status
+    │   ├── BadRequest               400
+    │   ├── Unauthorized             401
+    │   ├── Forbidden                403
+    │   ├── NotFound                 404
+    │   ├── Conflict                 409
+    │   ├── UnprocessableEntity      422
+    │   ├── TooManyRequests          429
+    │   └── ServerError              5xx
+    ├── TransportError               no answer: connection refused or dropped, timeout
+    ├── LinkNotFound (KeyError)      the document has no such relation
+    │   └── AmbiguousRelation        a bare name matches several relations
+    ├── PropertyNotFound (KeyError)  the document has no such property
+    ├── TemplateError (ValueError)   a URI template was given wrong variables, or is malformed
+    └── InvalidDocument (ValueError) a body that is not valid JSON, or not valid HAL
+
+    HALNavWarning (UserWarning)
+    └── DeprecatedLinkWarning        a followed link carries a ``deprecation`` URL
+
+Messages name what was wrong and what was expected; none of them ever holds a credential.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._resource import Resource
+
+__all__ = [
+    "AmbiguousRelation",
+    "BadRequest",
+    "Conflict",
+    "DeprecatedLinkWarning",
+    "Forbidden",
+    "HALNavError",
+    "HALNavWarning",
+    "HTTPError",
+    "InvalidDocument",
+    "LinkNotFound",
+    "NotFound",
+    "PropertyNotFound",
+    "ServerError",
+    "TemplateError",
+    "TooManyRequests",
+    "TransportError",
+    "Unauthorized",
+    "UnprocessableEntity",
+]
+
+
+class HALNavError(Exception):
+    """The base of every error halnav raises."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        # KeyError subclasses would otherwise print the repr of the message.
+        return self.message
+
+
+class HTTPError(HALNavError):
+    """The server answered with an error status (4xx or 5xx)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str,
+        url: str,
+        resource: Resource | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.method = method
+        self.url = url
+        #: The parsed error body (a resource with no properties if it was not JSON).
+        self.resource = resource
+        #: The Bootic ``_embedded.errors`` entries, each with ``field`` and ``messages``.
+        self.errors: list[dict[str, Any]] = errors or []
+
+    @property
+    def headers(self) -> Any:
+        """The answer's headers (``Retry-After``, ``WWW-Authenticate``...), if known."""
+        return self.resource.headers if self.resource is not None else {}
+
+
+class BadRequest(HTTPError):
+    """400: the request was malformed, e.g. an invalid filter value."""
+
+
+class Unauthorized(HTTPError):
+    """401: no credentials, or credentials the server does not accept (or no longer)."""
+
+
+class Forbidden(HTTPError):
+    """403: the credentials lack the scope, or the resource belongs to someone else."""
+
+
+class NotFound(HTTPError):
+    """404: nothing at that URL."""
+
+
+class Conflict(HTTPError):
+    """409: the request conflicts with the resource's current state."""
+
+
+class UnprocessableEntity(HTTPError):
+    """422: the body was understood but refused; ``errors`` says which fields and why."""
+
+
+class TooManyRequests(HTTPError):
+    """429: rate limited; ``headers['Retry-After']`` says when to come back."""
+
+
+class ServerError(HTTPError):
+    """5xx: the server failed. For unsafe methods the outcome is unknown."""
+
+
+_STATUS_CLASSES: dict[int, type[HTTPError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    422: UnprocessableEntity,
+    429: TooManyRequests,
+}
+
+
+def error_class_for(status_code: int) -> type[HTTPError]:
+    """The most specific :class:`HTTPError` subclass for an error status."""
+    if status_code >= 500:
+        return ServerError
+    return _STATUS_CLASSES.get(status_code, HTTPError)
+
+
+class TransportError(HALNavError):
+    """No usable answer: the connection failed, was dropped, or timed out."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+class LinkNotFound(HALNavError, KeyError):
+    """The document has no link or embedded resource for the relation asked for."""
+
+    def __init__(self, message: str, *, rel: str = "", available: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.rel = rel
+        self.available = tuple(available)
+
+
+class AmbiguousRelation(LinkNotFound):
+    """A bare relation name (``orders``) matches several CURIEs; name one of them."""
+
+    def __init__(self, message: str, *, rel: str = "", candidates: Iterable[str] = ()) -> None:
+        super().__init__(message, rel=rel, available=candidates)
+        self.candidates = tuple(candidates)
+
+
+class PropertyNotFound(HALNavError, KeyError):
+    """The document has no property of that name."""
+
+
+class TemplateError(HALNavError, ValueError):
+    """A URI template got a missing or undeclared variable, or the template is malformed."""
+
+    def __init__(self, message: str, *, template: str = "", accepted: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.template = template
+        self.accepted = tuple(accepted)
+
+
+class InvalidDocument(HALNavError, ValueError):
+    """A body that claims JSON but does not parse, or a HAL part of the wrong type."""
+
+    def __init__(self, message: str, *, url: str | None = None, pointer: str = "") -> None:
+        super().__init__(message)
+        self.url = url
+        #: RFC 6901 pointer to the offending part ("" for the whole document).
+        self.pointer = pointer
+
+
+class HALNavWarning(UserWarning):
+    """The base of every warning halnav emits."""
+
+
+class DeprecatedLinkWarning(HALNavWarning):
+    """A followed link is deprecated; its ``deprecation`` URL tells more."""

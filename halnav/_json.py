@@ -1,0 +1,32 @@
+"""Decoding and encoding JSON: orjson when installed (``halnav[speed]``), the standard library otherwise."""
+
+from __future__ import annotations
+
+import json as _stdlib_json
+from typing import Any
+
+try:  # pragma: no cover - depends on the environment
+    import orjson as _orjson
+except ImportError:  # pragma: no cover
+    _orjson = None
+
+__all__ = ["DecodeError", "dumps", "loads", "BACKEND"]
+
+#: Both backends raise a subclass of this, with ``pos``, ``lineno`` and ``colno``.
+DecodeError = _stdlib_json.JSONDecodeError
+
+BACKEND = "orjson" if _orjson is not None else "json"
+
+
+def loads(data: bytes | str) -> Any:
+    """Decode a JSON text; raises :data:`DecodeError` with the position of the fault."""
+    if _orjson is not None:
+        return _orjson.loads(data)
+    return _stdlib_json.loads(data)
+
+
+def dumps(value: Any) -> bytes:
+    """Encode a value as compact UTF-8 JSON."""
+    if _orjson is not None:
+        return _orjson.dumps(value)
+    return _stdlib_json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()

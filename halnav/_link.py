@@ -1,0 +1,82 @@
+"""The :class:`Link` value: one HAL link object together with the URL it is relative to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from ._exceptions import TemplateError
+from ._templates import Template, parse_template
+
+__all__ = ["Link"]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link from a HAL document.
+
+    ``href`` is kept as the document wrote it (relative, or a template); :meth:`url` gives the
+    absolute URL, resolved against ``base``, the URL of the document the link came from.
+    """
+
+    rel: str
+    href: str
+    base: str | None = None
+    templated: bool = False
+    name: str | None = None
+    title: str | None = None
+    type: str | None = None
+    deprecation: str | None = None
+    profile: str | None = None
+    hreflang: str | None = None
+    #: The HTTP verb, upper case: the Bootic ``method`` extension, else ``GET``.
+    method: str = "GET"
+    #: Every property of the link object as written, unknown extensions included.
+    attributes: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def template(self) -> Template | None:
+        """The parsed template of a templated link, else ``None``."""
+        return parse_template(self.href) if self.templated else None
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The names of the template's variables, in order (empty for a plain link)."""
+        template = self.template
+        return template.variables if template is not None else ()
+
+    @property
+    def required_variables(self) -> frozenset[str]:
+        """The variables that must be given (those outside ``{?...}`` and ``{&...}``)."""
+        template = self.template
+        return template.required if template is not None else frozenset()
+
+    def url(self, **variables: Any) -> str:
+        """The absolute URL: the template expanded with ``variables``, resolved against ``base``.
+
+        Raises :class:`TemplateError` for a missing required variable, one the template does
+        not declare, or any variable given to a link that is not templated.
+        """
+        if self.templated:
+            href = parse_template(self.href).expand(variables)
+        else:
+            given = sorted(name for name, value in variables.items() if value is not None)
+            if given:
+                raise TemplateError(
+                    f"link {self.rel!r} is not templated ({self.href}); "
+                    f"it accepts no variables, got {', '.join(given)}",
+                    template=self.href,
+                )
+            href = self.href
+        return urljoin(self.base, href) if self.base else href
+
+    def __repr__(self) -> str:
+        parts = [f"rel={self.rel!r}", self.method, self.href]
+        if self.name is not None:
+            parts.append(f"name={self.name!r}")
+        if self.templated:
+            parts.append("templated")
+        if self.deprecation:
+            parts.append("deprecated")
+        return f"<Link {' '.join(parts)}>"

@@ -1,0 +1,441 @@
+"""The :class:`Resource`: one fetched (or embedded) HAL representation and the way on from it."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import jsonpointer
+
+from ._curies import Curies
+from ._document import EmbeddedMap, LinkMap, hal_part, parse_link
+from ._exceptions import (
+    DeprecatedLinkWarning,
+    HALNavError,
+    InvalidDocument,
+    LinkNotFound,
+    PropertyNotFound,
+)
+from ._link import Link
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._client import Client
+
+__all__ = ["Resource"]
+
+_RESERVED = ("_links", "_embedded")
+_MISSING: Any = object()
+
+
+class Resource:
+    """A HAL resource: its properties, its links and its embedded resources.
+
+    A resource is an immutable view of one document. Following a link makes a request through the
+    :class:`~halnav.Client` it came from and gives a new resource; the document itself is never
+    changed by the library. Links and embedded resources are parsed on first access.
+    """
+
+    __slots__ = (
+        "_client",
+        "_document",
+        "_url",
+        "_base",
+        "_status_code",
+        "_headers",
+        "_content",
+        "_content_type",
+        "_curies",
+        "_links",
+        "_embedded",
+        "_parent_curies",
+        "via",
+    )
+
+    def __init__(
+        self,
+        document: Any = None,
+        *,
+        url: str | None = None,
+        client: Client | None = None,
+        base_url: str | None = None,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        curies: Curies | None = None,
+        via: tuple[Link, dict[str, Any]] | None = None,
+    ) -> None:
+        self._client = client
+        self._document = document
+        self._url = url
+        self._base = base_url or url
+        self._status_code = status_code
+        self._headers = headers if headers is not None else {}
+        self._content = content
+        self._content_type = content_type
+        self._parent_curies = curies
+        self._curies: Curies | None = None
+        self._links: LinkMap | None = None
+        self._embedded: EmbeddedMap | None = None
+        #: The link and variables this resource was fetched by (used to prefetch pages).
+        self.via = via
+
+    # -- what was loaded -------------------------------------------------------------------
+
+    @property
+    def url(self) -> str | None:
+        """The absolute URL this resource was loaded from (its self link, when embedded)."""
+        return self._url
+
+    @property
+    def client(self) -> Client | None:
+        """The client that fetched this resource, used to follow its links."""
+        return self._client
+
+    @property
+    def document(self) -> Any:
+        """The decoded JSON body as received (``None`` for a non-JSON or empty body). Do not mutate."""
+        return self._document
+
+    @property
+    def status_code(self) -> int | None:
+        """The HTTP status of the answer (``None`` for an embedded resource)."""
+        return self._status_code
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The answer's headers (case-insensitive); empty for an embedded resource."""
+        return self._headers
+
+    @property
+    def content_type(self) -> str | None:
+        """The answer's ``Content-Type`` header."""
+        return self._content_type
+
+    @property
+    def content(self) -> bytes:
+        """The raw body of the answer."""
+        return self._content or b""
+
+    @property
+    def text(self) -> str:
+        """The body decoded as text (the charset of ``Content-Type``, else UTF-8)."""
+        charset = "utf-8"
+        for part in (self._content_type or "").split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                charset = value.strip('"')
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+    @property
+    def location(self) -> str | None:
+        """The absolute ``Location`` of the answer (e.g. a created resource), if any."""
+        location = self._headers.get("Location")
+        if not location:
+            return None
+        from urllib.parse import urljoin
+
+        return urljoin(self._url or "", location)
+
+    # -- properties ------------------------------------------------------------------------
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        """A shallow copy of the resource's state: the document minus ``_links`` and ``_embedded``."""
+        document = self._document
+        if not isinstance(document, dict):
+            return {}
+        return {key: value for key, value in document.items() if key not in _RESERVED}
+
+    def __getitem__(self, name: str) -> Any:
+        document = self._document
+        if isinstance(document, dict) and name not in _RESERVED and name in document:
+            return document[name]
+        names = ", ".join(self.properties) or "(none)"
+        raise PropertyNotFound(f"no property {name!r} in {self._describe()}; properties: {names}")
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The property ``name``, or ``default`` when the document has none."""
+        document = self._document
+        if isinstance(document, dict) and name not in _RESERVED:
+            return document.get(name, default)
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        document = self._document
+        return isinstance(document, dict) and name not in _RESERVED and name in document
+
+    def keys(self) -> list[str]:
+        """The property names."""
+        return list(self.properties)
+
+    def pointer(self, pointer: str, default: Any = _MISSING) -> Any:
+        """The value at an RFC 6901 JSON pointer into the document, e.g. ``/payment_info/type``."""
+        try:
+            return jsonpointer.resolve_pointer(self._document, pointer)
+        except jsonpointer.JsonPointerException as exc:
+            if default is not _MISSING:
+                return default
+            raise PropertyNotFound(
+                f"no value at pointer {pointer!r} in {self._describe()}: {exc}"
+            ) from None
+
+    # -- links and embedded ----------------------------------------------------------------
+
+    @property
+    def curies(self) -> Curies:
+        """The CURIE prefixes in scope: this document's, then those of the documents around it."""
+        if self._curies is None:
+            own = Curies.from_links(_safe_hal_part(self._document, "_links").get("curies"))
+            parent = self._parent_curies
+            self._curies = parent.merge(own) if parent else own
+        return self._curies
+
+    @property
+    def links(self) -> LinkMap:
+        """Relation -> list of :class:`Link`; lookups accept CURIEs, URIs and bare names."""
+        if self._links is None:
+            raw = hal_part(self._document, "_links", self._url)
+            self._links = LinkMap.build(raw, self._base, self.curies, self._url)
+        return self._links
+
+    @property
+    def embedded(self) -> EmbeddedMap:
+        """Relation -> :class:`Resource` or list of them, as the document shapes it."""
+        if self._embedded is None:
+            raw = hal_part(self._document, "_embedded", self._url)
+            self._embedded = EmbeddedMap.build(raw, self._make_embedded, self.curies, self._url)
+        return self._embedded
+
+    @property
+    def rels(self) -> list[str]:
+        """Every relation in ``_links`` and ``_embedded`` (``curies`` excluded), in document order."""
+        rels = [rel for rel in _safe_hal_part(self._document, "_links") if rel != "curies"]
+        rels += [rel for rel in _safe_hal_part(self._document, "_embedded") if rel not in rels]
+        return rels
+
+    def has(self, rel: str) -> bool:
+        """Whether the document has a link or an embedded resource for ``rel``."""
+        try:
+            return rel in self.links or rel in self.embedded
+        except InvalidDocument:
+            return False
+
+    def link(self, rel: str, name: str | None = None) -> Link:
+        """The link for ``rel`` (the first one when several); ``name`` picks one of a link array.
+
+        Raises :class:`LinkNotFound` naming the relations (or names) the document does have.
+        """
+        links = self.links[rel]
+        if name is not None:
+            for link in links:
+                if link.name == name:
+                    return link
+            names = ", ".join(repr(link.name) for link in links if link.name is not None)
+            raise LinkNotFound(
+                f"no link {rel!r} named {name!r} in {self._describe()}; names: {names or '(none)'}",
+                rel=rel,
+                available=[link.name for link in links if link.name is not None],
+            )
+        if not links:
+            raise LinkNotFound(f"relation {rel!r} has no links in {self._describe()}", rel=rel)
+        return links[0]
+
+    def follow(self, rel: str, name: str | None = None, **variables: Any) -> Resource:
+        """GET the target of ``rel``: the embedded resource when the document has one (and no
+        variables or name are given), else a request through the link, template expanded."""
+        if name is None and not variables and rel in self.embedded:
+            embedded = self.embedded[rel]
+            if isinstance(embedded, Resource):
+                return embedded
+            if embedded:
+                return embedded[0]
+        link = self.link(rel, name)
+        _warn_if_deprecated(link)
+        return self._require_client().get_link(link, **variables)
+
+    def invoke(
+        self,
+        rel: str,
+        json: Any = None,
+        method: str | None = None,
+        name: str | None = None,
+        **variables: Any,
+    ) -> Resource:
+        """Request the target of ``rel`` with the link's own ``method`` (else ``method``, else GET),
+        sending ``json`` as a JSON body."""
+        link = self.link(rel, name)
+        _warn_if_deprecated(link)
+        verb = (method or link.method).upper()
+        return self._require_client().request(
+            verb, link.url(**variables), json=json, via=(link, variables)
+        )
+
+    def refresh(self) -> Resource:
+        """Fetch this resource again from its self link (or ``Location``, or ``url``)."""
+        target = None
+        try:
+            if "self" in self.links:
+                target = self.link("self").url()
+        except HALNavError:
+            target = None
+        target = target or self.location or self._url
+        if target is None:
+            raise LinkNotFound(
+                f"{self._describe()} has no self link or URL to fetch again", rel="self"
+            )
+        return self._require_client().get(target)
+
+    # -- collections -----------------------------------------------------------------------
+
+    def pages(self, prefetch: int = 0) -> Iterator[Resource]:
+        """This page, then each page reached by following ``next``, fetched as consumed."""
+        from ._pagination import iter_pages
+
+        return iter_pages(self, prefetch=prefetch)
+
+    def iterate(self, rel: str = "items", prefetch: int = 0) -> Iterator[Resource]:
+        """Every embedded ``rel`` resource across all pages, fetched as consumed."""
+        from ._pagination import iter_items
+
+        return iter_items(self, rel, prefetch=prefetch)
+
+    def iter_embedded(self, rel: str) -> Iterator[Resource]:
+        """The embedded resources of ``rel`` on this page alone, made one by one."""
+        raw = hal_part(self._document, "_embedded", self._url)
+        key = self.embedded.resolve(rel)
+        value = raw[key]
+        from ._document import check_embedded, escape_pointer
+
+        pointer = f"/_embedded/{escape_pointer(key)}"
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                yield check_embedded(item, f"{pointer}/{index}", self._url, self._make_embedded)
+        else:
+            yield check_embedded(value, pointer, self._url, self._make_embedded)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _make_embedded(self, document: dict[str, Any], pointer: str) -> Resource:
+        url = None
+        raw_self = _safe_hal_part(document, "_links").get("self")
+        if isinstance(raw_self, list):
+            raw_self = raw_self[0] if raw_self else None
+        if isinstance(raw_self, dict):
+            try:
+                link = parse_link(raw_self, "self", self._base, f"{pointer}/_links/self", self._url)
+                url = None if link.templated else link.url()
+            except HALNavError:
+                url = None
+        # Relative hrefs inside an embedded resource resolve against the enclosing document.
+        return Resource(
+            document, url=url, client=self._client, base_url=self._base, curies=self.curies
+        )
+
+    def _require_client(self) -> Client:
+        if self._client is None:
+            raise HALNavError(
+                f"{self._describe()} was made without a client; load it with halnav.Client to follow links"
+            )
+        return self._client
+
+    def _describe(self) -> str:
+        return f"resource {self._url}" if self._url else "resource"
+
+    # -- REPL ------------------------------------------------------------------------------
+
+    def _ipython_key_completions_(self) -> list[str]:
+        return self.keys()
+
+    def __repr__(self) -> str:
+        parts = [self._url or "(embedded)"]
+        if self._status_code is not None and self._status_code not in (200,):
+            parts.append(f"[{self._status_code}]")
+        if self._document is None and self._content:
+            parts.append(f"{self._content_type or 'unknown type'}, {len(self._content)} bytes")
+        shown = 0
+        for key, value in self.properties.items():
+            if shown == 4:
+                parts.append("...")
+                break
+            if isinstance(value, (str, int, float, bool)) or value is None:
+                parts.append(f"{key}={_short(value)}")
+                shown += 1
+        rels = self.rels
+        if rels:
+            more = f", +{len(rels) - 8}" if len(rels) > 8 else ""
+            parts.append(f"rels: {', '.join(rels[:8])}{more}")
+        return f"<Resource {' '.join(parts)}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        if cycle:
+            printer.text("<Resource ...>")
+            return
+        printer.text(self.describe())
+
+    def describe(self) -> str:
+        """A multi-line, human summary: URL, properties, links and embedded relations."""
+        lines = [f"Resource {self._url or '(embedded)'}"]
+        if self._status_code is not None:
+            lines[0] += f"  [{self._status_code}]"
+        properties = self.properties
+        if properties:
+            width = min(max(len(key) for key in properties), 24)
+            lines.append("properties:")
+            lines += [f"  {key:<{width}}  {_short(value, 60)}" for key, value in properties.items()]
+        elif self._document is None and self._content:
+            lines.append(
+                f"body: {self._content_type or 'unknown type'}, {len(self._content)} bytes"
+            )
+        try:
+            links = self.links
+            if links:
+                lines.append("links:")
+                for rel in links:
+                    if rel == "curies":
+                        continue
+                    try:
+                        for link in links[rel]:
+                            flags = " (templated)" if link.templated else ""
+                            title = f"  {link.title}" if link.title else ""
+                            name = f"[{link.name}]" if link.name else ""
+                            lines.append(f"  {rel}{name}  {link.method} {link.href}{flags}{title}")
+                    except InvalidDocument as exc:
+                        lines.append(f"  {rel}  (invalid: {exc})")
+        except InvalidDocument as exc:
+            lines.append(f"links: invalid ({exc})")
+        embedded = _safe_hal_part(self._document, "_embedded")
+        if embedded:
+            lines.append("embedded:")
+            for rel, value in embedded.items():
+                count = f"{len(value)} items" if isinstance(value, list) else "1 resource"
+                lines.append(f"  {rel}  ({count})")
+        return "\n".join(lines)
+
+
+def _safe_hal_part(document: Any, key: str) -> dict[str, Any]:
+    if isinstance(document, dict):
+        part = document.get(key)
+        if isinstance(part, dict):
+            return part
+    return {}
+
+
+def _short(value: Any, limit: int = 30) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _warn_if_deprecated(link: Link) -> None:
+    if link.deprecation:
+        warnings.warn(
+            f"link {link.rel!r} ({link.href}) is deprecated: see {link.deprecation}",
+            DeprecatedLinkWarning,
+            stacklevel=3,
+        )
