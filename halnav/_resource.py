@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import jsonpointer
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Resource"]
 
 _RESERVED = ("_links", "_embedded")
+R = TypeVar("R", bound="Resource")
 _MISSING: Any = object()
 
 
@@ -319,6 +320,21 @@ class Resource:
                 yield check_embedded(item, f"{pointer}/{index}", self._url, self._make_embedded)
         else:
             yield check_embedded(value, pointer, self._url, self._make_embedded)
+
+    def cast(self, cls: type[R]) -> R:
+        """The same representation as an instance of ``cls``, a subclass of :class:`Resource`.
+
+        Lets API-specific layers (``halnav.bootic``'s ``Shop``, ``Order``) add methods without
+        fetching or copying anything.
+        """
+        if not (isinstance(cls, type) and issubclass(cls, Resource)):
+            raise TypeError(f"cast() needs a subclass of Resource, got {cls!r}")
+        if type(self) is cls:
+            return self  # type: ignore[return-value]
+        other = cls.__new__(cls)
+        for slot in Resource.__slots__:
+            object.__setattr__(other, slot, getattr(self, slot))
+        return other
 
     # -- internals -------------------------------------------------------------------------
 
