@@ -74,26 +74,38 @@ def resolve_rel(
     keys = list(dict.fromkeys(available))
     if name in keys:
         return name
+    matches: list[str] = []
     if curies:
         expanded = curies.expand(name)
         matches = [key for key in keys if curies.expand(key) == expanded]
-        if not matches and ":" not in name:
-            matches = [key for key in keys if curies.reference(key) == name]
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise AmbiguousRelation(
-                f"relation {name!r} is ambiguous{_at(where)}: it matches "
-                f"{', '.join(matches)}; name one of them",
-                rel=name,
-                candidates=matches,
-            )
+    if not matches and ":" not in name:
+        # A bare reference: keys written with a declared prefix, or, in a document that does
+        # not repeat the curies of its API (a shop fetched on its own), any compact name.
+        matches = [key for key in keys if curies.reference(key) == name]
+        if not matches:
+            matches = [key for key in keys if _compact_reference(key) == name]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise AmbiguousRelation(
+            f"relation {name!r} is ambiguous{_at(where)}: it matches "
+            f"{', '.join(matches)}; name one of them",
+            rel=name,
+            candidates=matches,
+        )
     shown = [key for key in keys if key != "curies"]
     raise LinkNotFound(
         f"no relation {name!r}{_at(where)}; available: {', '.join(shown) or '(none)'}",
         rel=name,
         available=shown,
     )
+
+
+def _compact_reference(key: str) -> str | None:
+    prefix, sep, reference = key.partition(":")
+    if not sep or not prefix or reference.startswith("//"):
+        return None
+    return reference
 
 
 def _at(where: str | None) -> str:

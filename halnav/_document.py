@@ -58,7 +58,8 @@ def parse_link(raw: Any, rel: str, base: str | None, pointer: str, url: str | No
     if not isinstance(href, str):
         problem = "has no href" if href is None else f"has an href that is {_kind(href)}"
         raise InvalidDocument(
-            f"{_where(url)}: link {rel!r} at {pointer} {problem}; expected a string URI",
+            f"{_where(url)}: link {rel!r} at {pointer} {problem} ({pointer}/href); "
+            "expected a string URI",
             url=url,
             pointer=f"{pointer}/href",
         )
@@ -67,8 +68,8 @@ def parse_link(raw: Any, rel: str, base: str | None, pointer: str, url: str | No
         templated = False
     if not isinstance(templated, bool):
         raise InvalidDocument(
-            f"{_where(url)}: link {rel!r} at {pointer} has templated={templated!r}; "
-            "expected true or false",
+            f"{_where(url)}: link {rel!r} has templated={templated!r} at "
+            f"{pointer}/templated; expected true or false",
             url=url,
             pointer=f"{pointer}/templated",
         )
@@ -77,8 +78,8 @@ def parse_link(raw: Any, rel: str, base: str | None, pointer: str, url: str | No
         value = raw.get(attribute)
         if value is not None and not isinstance(value, str):
             raise InvalidDocument(
-                f"{_where(url)}: link {rel!r} at {pointer} has {attribute} of {_kind(value)}; "
-                "expected a string",
+                f"{_where(url)}: link {rel!r} has {attribute} of {_kind(value)} at "
+                f"{pointer}/{attribute}; expected a string",
                 url=url,
                 pointer=f"{pointer}/{attribute}",
             )
