@@ -1,0 +1,158 @@
+"""Who is calling: the ready-made tokens and client, bearer-token checks, and the OAuth2 token grant.
+
+Tokens live in the ``tokens`` table (ready-made ones are seeded; issued ones are added by the token
+endpoint with an expiry). A request's token resolves to a :class:`Grant`; the shop endpoints then
+require the ``admin`` scope and ownership of the shop.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ._errors import ApiError
+
+if TYPE_CHECKING:  # _db imports the seeder, which imports the ready-made tokens from here
+    from ._db import Database
+
+REALM = "bootic"
+CHALLENGE = f'Bearer realm="{REALM}", error="invalid_token"'
+
+
+@dataclass(frozen=True)
+class ReadyToken:
+    """A token seeded into every sandbox, so scripts and tests can start without the OAuth dance."""
+
+    name: str
+    value: str
+    user_id: int
+    scopes: str
+    expired: bool = False
+
+
+READY_TOKENS: tuple[ReadyToken, ...] = (
+    ReadyToken("shop1_admin", "sandbox-shop1-admin-token", 1, "admin"),
+    ReadyToken("shop2_admin", "sandbox-shop2-admin-token", 2, "admin"),
+    ReadyToken("shop1_public", "sandbox-shop1-public-token", 1, "public"),
+    ReadyToken("shop1_expired", "sandbox-shop1-expired-token", 1, "admin", expired=True),
+)
+
+CLIENT_ID = "sandbox-client"
+CLIENT_SECRET = "sandbox-secret"
+CLIENT_USER_ID = 1
+CLIENT_SCOPES = "admin public"  # what the client may ask for
+CLIENT_DEFAULT_SCOPE = "admin"  # what it gets when it asks for nothing
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a valid bearer token allows: its user and its scopes."""
+
+    token: str
+    user_id: int
+    user_name: str
+    scopes: tuple[str, ...]
+
+    @property
+    def scope_header(self) -> str:
+        return ",".join(self.scopes)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.scopes
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "access_token", message, headers={"WWW-Authenticate": CHALLENGE})
+
+
+def authenticate(db: Database, authorization: str | None) -> Grant:
+    """The grant of the request's ``Authorization: Bearer`` token, or a 401 :class:`ApiError`."""
+    if not authorization:
+        raise _unauthorized("An 'Authorization: Bearer <token>' header is required")
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthorized("The Authorization header must be 'Bearer <token>'")
+    rows = db.query(
+        "SELECT t.user_id, t.scopes, t.expires_at, u.user_name FROM tokens t"
+        " JOIN users u ON u.id = t.user_id WHERE t.token = ?",
+        (token,),
+    )
+    if not rows:
+        raise _unauthorized("The access token is not valid")
+    row = rows[0]
+    if row["expires_at"] is not None and row["expires_at"] <= time.time():
+        raise _unauthorized("The access token has expired")
+    return Grant(token, row["user_id"], row["user_name"], tuple(row["scopes"].split()))
+
+
+def require_admin(grant: Grant) -> None:
+    if not grant.is_admin:
+        raise ApiError(
+            403,
+            "scope",
+            f"This endpoint requires the admin scope (token has: {grant.scope_header})",
+        )
+
+
+class OAuthError(Exception):
+    """An RFC 6749 error answer of the token endpoint."""
+
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+
+
+def _client_credentials(
+    authorization: str | None, form: dict[str, str]
+) -> tuple[str | None, str | None]:
+    """Client id and secret from HTTP Basic auth (preferred by RFC 6749) or from the form."""
+    if authorization and authorization[:6].lower() == "basic ":
+        try:
+            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None, None
+        client_id, _, secret = decoded.partition(":")
+        return client_id, secret
+    return form.get("client_id"), form.get("client_secret")
+
+
+def issue_token(
+    db: Database, authorization: str | None, form: dict[str, str], lifetime: float
+) -> dict[str, object]:
+    """Answer a token request (client_credentials only) or raise :class:`OAuthError`."""
+    grant_type = form.get("grant_type")
+    if not grant_type:
+        raise OAuthError(400, "invalid_request", "grant_type is required")
+    if grant_type != "client_credentials":
+        raise OAuthError(400, "unsupported_grant_type", "Only client_credentials is supported")
+    client_id, secret = _client_credentials(authorization, form)
+    rows = db.query("SELECT * FROM clients WHERE client_id = ?", (client_id or "",))
+    if not rows or not secrets.compare_digest(
+        rows[0]["client_secret"].encode(), (secret or "").encode()
+    ):
+        raise OAuthError(401, "invalid_client", "Unknown client or wrong secret")
+    client = rows[0]
+    allowed = client["scopes"].split()
+    requested = (form.get("scope") or CLIENT_DEFAULT_SCOPE).split()
+    if not set(requested) <= set(allowed):
+        raise OAuthError(400, "invalid_scope", f"Allowed scopes: {' '.join(allowed)}")
+    token = secrets.token_hex(20)
+    scope = " ".join(requested)
+    db.execute(
+        "INSERT INTO tokens (token, user_id, scopes, expires_at, name) VALUES (?, ?, ?, ?, ?)",
+        (token, client["user_id"], scope, time.time() + lifetime, f"issued to {client_id}"),
+    )
+    return {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": max(0, round(lifetime)),
+        "scope": scope,
+    }

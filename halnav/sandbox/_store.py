@@ -1,0 +1,280 @@
+"""Every SQL statement of the API: reading shops, orders and their parts, and writing orders.
+
+Functions take the connection of a :meth:`Database.session`, so the caller decides what one locked
+unit of work is. A page of orders costs three statements whatever its size (count, the page joined
+with contact, address and promotion, then all its line items), never one per order.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from ._filters import OrderQuery
+
+ORDER_COLUMNS = """
+    o.id, o.shop_id, o.code, o.status, o.net_total, o.total, o.created_on, o.updated_on,
+    o.pending_on, o.closed_on, o.shipped_on, o.shipping_total, o.shipping_description,
+    o.discount_total, o.tracking_code, o.courier_name, o.shipped_email_sent, o.closed_email_sent,
+    o.total_weight_in_grams, o.payment_type, o.payment_name, o.auth_code, o.transaction_id,
+    o.fulfillment_method, o.coupon_amount, o.coupon_description,
+    a.id AS address_id, a.street, a.street_2, a.locality_name, a.region_name, a.country_name,
+    a.postal_code, a.country_code, a.lat, a.lng,
+    c.id AS contact_id, c.name AS contact_name, c.email AS contact_email,
+    c.phone_number AS contact_phone_number, c.rut AS contact_rut,
+    p.id AS promotion_id, p.name AS promotion_name, p.discount AS promotion_discount,
+    p.discount_type AS promotion_discount_type, p.free_shipping AS promotion_free_shipping
+"""
+ORDER_JOINS = """
+    FROM orders o
+    LEFT JOIN contacts c ON c.id = o.contact_id
+    LEFT JOIN addresses a ON a.id = o.address_id
+    LEFT JOIN promotions p ON p.id = o.promotion_id
+"""
+LINE_COLUMNS = """
+    order_id, product_id, product_title, product_slug, unit_price, units, discount_total,
+    discount_description, net_total, total, product_weight_in_grams, weight_in_grams, variant_id,
+    variant_title, variant_sku, requested_units, image_id, image_file
+"""
+KM_PER_DEGREE = 111.195
+NULLABLE_DATES = ("pending_on", "closed_on", "shipped_on")
+
+
+Row = sqlite3.Row
+Items = dict[int, list[Row]]
+
+
+def get_shop(conn: sqlite3.Connection, shop_id: int) -> Row | None:
+    return conn.execute("SELECT * FROM shops WHERE id = ?", (shop_id,)).fetchone()
+
+
+def shops_of_user(conn: sqlite3.Connection, user_id: int) -> list[Row]:
+    return conn.execute("SELECT * FROM shops WHERE user_id = ? ORDER BY id", (user_id,)).fetchall()
+
+
+def get_product(conn: sqlite3.Connection, shop_id: int, slug: str) -> tuple[Row | None, list[Row]]:
+    product = conn.execute(
+        "SELECT * FROM products WHERE shop_id = ? AND slug = ?", (shop_id, slug)
+    ).fetchone()
+    if product is None:
+        return None, []
+    variants = conn.execute(
+        "SELECT * FROM variants WHERE product_id = ? ORDER BY id", (product["id"],)
+    ).fetchall()
+    return product, variants
+
+
+def _in_chunks(
+    conn: sqlite3.Connection, sql: str, ids: Sequence[int], chunk: int = 500
+) -> Iterator[Row]:
+    """Rows of ``sql`` (with one ``IN ({marks})``) for every id, a chunk of ids per statement:
+    SQLite caps the number of parameters (999 in older builds)."""
+    for start in range(0, len(ids), chunk):
+        part = tuple(ids[start : start + chunk])
+        yield from conn.execute(sql.format(marks=",".join("?" * len(part))), part)
+
+
+def line_items(conn: sqlite3.Connection, order_ids: Sequence[int]) -> Items:
+    """The line items of many orders, grouped by order id (one statement for a page)."""
+    grouped: Items = {order_id: [] for order_id in order_ids}
+    sql = f"SELECT {LINE_COLUMNS} FROM line_items WHERE order_id IN ({{marks}}) ORDER BY id"
+    for row in _in_chunks(conn, sql, list(grouped)):
+        grouped[row[0]].append(row)
+    return grouped
+
+
+def get_orders(conn: sqlite3.Connection, order_ids: Sequence[int]) -> tuple[list[Row], Items]:
+    """Orders by id (in the order asked, unknown ids and repeats left out) with their lines."""
+    wanted = list(dict.fromkeys(order_ids))
+    sql = f"SELECT {ORDER_COLUMNS} {ORDER_JOINS} WHERE o.id IN ({{marks}})"
+    by_id = {row["id"]: row for row in _in_chunks(conn, sql, wanted)}
+    ordered = [by_id[i] for i in wanted if i in by_id]
+    return ordered, line_items(conn, [row["id"] for row in ordered])
+
+
+def get_order(conn: sqlite3.Connection, order_id: int) -> tuple[Row | None, list[Row]]:
+    rows, items = get_orders(conn, [order_id])
+    return (rows[0], items[order_id]) if rows else (None, [])
+
+
+def get_order_by_code(conn: sqlite3.Connection, code: str) -> Row | None:
+    return conn.execute(
+        "SELECT id, shop_id, code, status, total FROM orders WHERE code = ?", (code.upper(),)
+    ).fetchone()
+
+
+def _where(shop_id: int, query: OrderQuery) -> tuple[str, list[Any], bool, bool]:
+    """SQL condition and parameters; also whether contacts / addresses must be joined."""
+    clauses, params = ["o.shop_id = ?"], [shop_id]
+    needs_contacts = needs_addresses = False
+    if query.statuses is not None:
+        clauses.append(f"o.status IN ({','.join('?' * len(query.statuses))})")
+        params.extend(query.statuses)
+    if query.code is not None:
+        clauses.append("o.code = ?")
+        params.append(query.code)
+    if query.product_id is not None:
+        clauses.append("o.id IN (SELECT order_id FROM line_items WHERE product_id = ?)")
+        params.append(query.product_id)
+    if query.payment_method is not None:
+        clauses.append("o.payment_type = ?")
+        params.append(query.payment_method)
+    for column, operator, value in query.conditions:  # columns and operators come from a whitelist
+        clauses.append(f"o.{column} {operator} ?")
+        params.append(value)
+    if query.q is not None:
+        # Both search columns hold casefolded text, so instr() is a case-insensitive substring
+        # match that also folds non-ASCII letters (LIKE would fold only ASCII).
+        clauses.append("(instr(o.search, ?) > 0 OR instr(c.search, ?) > 0)")
+        params.extend((query.q, query.q))
+        needs_contacts = True
+    if query.near is not None:
+        lat, lng, km = query.near
+        # A bounding box first (cheap, indexed), then the exact great-circle distance.
+        dlat = km / KM_PER_DEGREE
+        clauses.append("a.lat BETWEEN ? AND ?")
+        params.extend((lat - dlat, lat + dlat))
+        cos_lat = math.cos(math.radians(lat))
+        if cos_lat > 0.01:
+            dlng = km / (KM_PER_DEGREE * cos_lat)
+            if lng - dlng > -180 and lng + dlng < 180:
+                clauses.append("a.lng BETWEEN ? AND ?")
+                params.extend((lng - dlng, lng + dlng))
+        clauses.append("haversine_km(a.lat, a.lng, ?, ?) <= ?")
+        params.extend((lat, lng, km))
+        needs_addresses = True
+    return " AND ".join(clauses), params, needs_contacts, needs_addresses
+
+
+def search_orders(
+    conn: sqlite3.Connection, shop_id: int, query: OrderQuery
+) -> tuple[int, list[Row], Items]:
+    """One page of a shop's orders: the number of matches, the page's orders, their lines.
+
+    The page's ids are found first, on the indexes alone: joining contacts and addresses for
+    every row an OFFSET skips would make deep pages many times slower than the first one.
+    """
+    where, params, needs_contacts, needs_addresses = _where(shop_id, query)
+    joins = ""
+    if needs_contacts:
+        joins += " LEFT JOIN contacts c ON c.id = o.contact_id"
+    if needs_addresses:
+        joins += " JOIN addresses a ON a.id = o.address_id"
+    total = _count(conn, f"SELECT COUNT(*) FROM orders o{joins} WHERE {where}", params)
+    column = f"o.{query.sort_column}"
+    # Orders without the date sorted on go last either way (NULL is the smallest value, so only
+    # an ascending sort needs telling); the id breaks ties so that pages are stable.
+    if query.descending:
+        order_by = f"{column} DESC, o.id DESC"
+    elif query.sort_column in NULLABLE_DATES:
+        order_by = f"{column} IS NULL, {column} ASC, o.id ASC"
+    else:
+        order_by = f"{column} ASC, o.id ASC"
+    ids = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT o.id FROM orders o{joins} WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?",
+            [*params, query.per_page, (query.page - 1) * query.per_page],
+        )
+    ]
+    rows, items = get_orders(conn, ids)
+    return total, rows, items
+
+
+def _count(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int:
+    """``COUNT(*)``, remembered per connection: walking the pages of one listing repeats the
+    same count, and any write changes ``total_changes`` and so retires every remembered one."""
+    cache: dict[Any, int] | None = getattr(conn, "count_cache", None)
+    key = (conn.total_changes, sql, tuple(params))
+    if cache is not None and key in cache:
+        return cache[key]
+    total = int(conn.execute(sql, params).fetchone()[0])
+    if cache is not None:
+        if len(cache) >= 256:
+            cache.clear()
+        cache[key] = total
+    return total
+
+
+def variants_of_shop(conn: sqlite3.Connection, shop_id: int, ids: Iterable[int]) -> dict[int, Row]:
+    """The variants among ``ids`` that belong to the shop, with their product's attributes."""
+    sql = (
+        "SELECT v.id, v.shop_id, v.product_id, v.title, v.sku, p.title AS product_title, p.slug,"
+        " p.price, p.weight_in_grams, p.image_id, p.image_file FROM variants v"
+        " JOIN products p ON p.id = v.product_id WHERE v.id IN ({marks})"
+    )
+    rows = _in_chunks(conn, sql, list(dict.fromkeys(ids)))
+    return {row["id"]: row for row in rows if row["shop_id"] == shop_id}
+
+
+def contact_by_email(conn: sqlite3.Connection, shop_id: int, email_key: str) -> Row | None:
+    return conn.execute(
+        "SELECT * FROM contacts WHERE shop_id = ? AND email_key = ?", (shop_id, email_key)
+    ).fetchone()
+
+
+def save_contact(conn: sqlite3.Connection, contact_id: int | None, **values: Any) -> int:
+    """Insert a contact (``contact_id`` None) or update the given columns of one; its id."""
+    if contact_id is None:
+        columns = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        cursor = conn.execute(
+            f"INSERT INTO contacts ({columns}) VALUES ({marks})", [*values.values()]
+        )
+        return int(cursor.lastrowid or 0)
+    if values:
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        conn.execute(
+            f"UPDATE contacts SET {assignments} WHERE id = ?", [*values.values(), contact_id]
+        )
+    return contact_id
+
+
+def copy_address(conn: sqlite3.Connection, shop_id: int, address_id: int) -> int | None:
+    """A new address row with the attributes of ``address_id`` (None if not in this shop)."""
+    cursor = conn.execute(
+        "INSERT INTO addresses (shop_id, street, street_2, locality_name, region_name,"
+        " country_name, postal_code, country_code, lat, lng)"
+        " SELECT shop_id, street, street_2, locality_name, region_name, country_name, postal_code,"
+        " country_code, lat, lng FROM addresses WHERE id = ? AND shop_id = ?",
+        (address_id, shop_id),
+    )
+    return int(cursor.lastrowid) if cursor.rowcount else None  # type: ignore[arg-type]
+
+
+def get_address(conn: sqlite3.Connection, address_id: int) -> Row | None:
+    return conn.execute("SELECT * FROM addresses WHERE id = ?", (address_id,)).fetchone()
+
+
+def next_order_id(conn: sqlite3.Connection) -> int:
+    """One past the highest order id of any shop (ids are global, like the real API's)."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 500000) + 1 FROM orders").fetchone()[0])
+
+
+def insert_order(
+    conn: sqlite3.Connection, order: dict[str, Any], lines: list[dict[str, Any]]
+) -> None:
+    """Insert an order (its ``id`` included) and its lines."""
+    conn.execute(
+        f"INSERT INTO orders ({', '.join(order)}) VALUES ({', '.join('?' * len(order))})",
+        [*order.values()],
+    )
+    for line in lines:
+        line = {"order_id": order["id"], **line}
+        conn.execute(
+            f"INSERT INTO line_items ({', '.join(line)}) VALUES ({', '.join('?' * len(line))})",
+            [*line.values()],
+        )
+
+
+def update_order(conn: sqlite3.Connection, order_id: int, values: dict[str, Any]) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    conn.execute(f"UPDATE orders SET {assignments} WHERE id = ?", [*values.values(), order_id])
+
+
+def seed_epoch(conn: sqlite3.Connection) -> str:
+    """The newest ``updated_on`` of the seeded data: when the static documents last changed."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+    return str(row[0]) if row else "2013-01-01T00:00:00"

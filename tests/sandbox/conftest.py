@@ -1,0 +1,87 @@
+"""Shared fixtures of the sandbox tests: sandboxes, authenticated sessions, handy helpers.
+
+Every test talks plain HTTP (requests, or werkzeug's test Client) to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+import halnav.sandbox.pytest_plugin as plugin
+from halnav.sandbox import SandboxURL, serve
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Installed halnav registers the plugin through its pytest11 entry point; a source checkout
+    # run with PYTHONPATH does not, so register it here in that case only.
+    if not config.pluginmanager.is_registered(plugin):
+        config.pluginmanager.register(plugin, "halnav_sandbox")
+
+
+class Api(requests.Session):
+    """A session that sends a bearer token and knows the sandbox's root."""
+
+    def __init__(self, url: SandboxURL, token: str | None = None) -> None:
+        super().__init__()
+        self.url = url
+        if token is not None:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def doc(self, href: str, **params: Any) -> dict[str, Any]:
+        """GET a document that must answer 200."""
+        response = self.get(href, params=params or None)
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def shop(self) -> dict[str, Any]:
+        return self.doc(self.url)["_embedded"]["shops"][0]
+
+    def orders_url(self) -> str:
+        return self.shop()["_links"]["btc:orders"]["href"].split("{")[0]
+
+    def all_orders(self, **params: Any) -> list[dict[str, Any]]:
+        """Every order of shop 1 matching ``params``, by following ``next`` links."""
+        docs, href = [], self.orders_url()
+        page = self.doc(href, per_page=200, **params)
+        while True:
+            docs.extend(page["_embedded"]["items"])
+            if "next" not in page["_links"]:
+                return docs
+            page = self.doc(page["_links"]["next"]["href"])
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[SandboxURL]:
+    """One sandbox per module, for tests that only read."""
+    with serve(orders=300, seed=7) as url:
+        yield url
+
+
+@pytest.fixture
+def api(bootic_sandbox: SandboxURL) -> Iterator[Api]:
+    """An admin session on a fresh sandbox (120 orders) that the test may change."""
+    with Api(bootic_sandbox, bootic_sandbox.token) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def reader(shared: SandboxURL) -> Iterator[Api]:
+    """An admin session on the module's shared, read-only sandbox."""
+    with Api(shared, shared.token) as session:
+        yield session
+
+
+def errors_of(response: requests.Response) -> dict[str, list[str]]:
+    """``{field: messages}`` of an errors body (asserting its documented shape)."""
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert body["_class"] == ["errors"]
+    result: dict[str, list[str]] = {}
+    for error in body["_embedded"]["errors"]:
+        assert error["_class"] == ["error"]
+        result[error["field"]] = error["messages"]
+    return result

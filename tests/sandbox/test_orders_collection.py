@@ -1,0 +1,401 @@
+"""The orders collection: its shape, paging, and every filter with its documented meaning.
+
+Expected results are computed in the test, from the unfiltered listing, so that the filters are
+checked against their meaning and not against the SQL that implements them.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from halnav.sandbox import SandboxURL
+
+from .conftest import Api, errors_of
+
+DATES = ("created_on", "updated_on", "pending_on", "closed_on", "shipped_on")
+TOTALS = ("net_total", "shipping_total", "discount_total", "total")
+
+
+@pytest.fixture(scope="module")
+def everything(reader: Api) -> list[dict[str, Any]]:
+    """All 300 orders of the shared sandbox, in the default order."""
+    orders = reader.all_orders()
+    assert len(orders) == 300
+    return orders
+
+
+def ids(orders: list[dict[str, Any]]) -> list[int]:
+    return [order["id"] for order in orders]
+
+
+def test_default_page_shape(reader: Api, shared: SandboxURL) -> None:
+    href = reader.orders_url()
+    page = reader.get(href)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"] == "application/json; charset=utf-8"
+    doc = page.json()
+    assert set(doc) == {"_links", "total_items", "per_page", "page", "_embedded"}
+    assert (doc["total_items"], doc["per_page"], doc["page"]) == (300, 30, 1)
+    assert len(doc["_embedded"]["items"]) == 30
+    links = doc["_links"]
+    assert links["self"]["href"] == f"{href}?page=1"
+    assert links["next"]["href"] == f"{href}?page=2"
+    assert links["last"]["href"] == f"{href}?page=10"
+    assert "prev" not in links
+
+
+def test_paging_visits_every_order_once(reader: Api, everything: list[dict[str, Any]]) -> None:
+    seen, href = [], reader.orders_url() + "?per_page=70"
+    pages = 0
+    while href:
+        doc = reader.doc(href)
+        pages += 1
+        assert doc["per_page"] == 70
+        if doc["page"] > 1:
+            assert doc["_links"]["prev"]["href"].endswith(f"page={doc['page'] - 1}")
+        seen.extend(doc["_embedded"]["items"])
+        assert doc["_links"]["last"]["href"].endswith("per_page=70&page=5")
+        href = doc["_links"].get("next", {}).get("href")
+    assert pages == 5
+    assert ids(seen) == ids(everything)
+
+
+def test_page_beyond_the_last_is_empty(reader: Api) -> None:
+    doc = reader.doc(reader.orders_url(), page=99)
+    assert doc["_embedded"]["items"] == []
+    assert doc["total_items"] == 300
+    assert "next" not in doc["_links"]
+    assert doc["_links"]["last"]["href"].endswith("page=10")
+
+
+def test_no_match_has_a_last_link_to_page_one(reader: Api) -> None:
+    doc = reader.doc(reader.orders_url(), code="NOTHING")
+    assert doc["total_items"] == 0
+    assert doc["_embedded"]["items"] == []
+    assert doc["_links"]["last"]["href"].endswith("page=1")
+    assert set(doc["_links"]) == {"curies", "self", "last"}
+
+
+def test_links_keep_the_filters(reader: Api) -> None:
+    doc = reader.doc(
+        reader.orders_url(), status="closed,shipped", per_page=10, sort="closed_on.asc"
+    )
+    for rel in ("self", "next", "last"):
+        href = doc["_links"][rel]["href"]
+        assert "status=closed,shipped" in href
+        assert "per_page=10" in href
+        assert "sort=closed_on.asc" in href
+    second = reader.doc(doc["_links"]["next"]["href"])
+    assert second["page"] == 2
+    assert all(order["status"] in ("closed", "shipped") for order in second["_embedded"]["items"])
+
+
+@pytest.mark.parametrize("per_page", ["0", "201", "-1", "abc", "1.5"])
+def test_bad_per_page_is_400(reader: Api, per_page: str) -> None:
+    response = reader.get(reader.orders_url(), params={"per_page": per_page})
+    assert response.status_code == 400
+    assert "between 1 and 200" in errors_of(response)["per_page"][0]
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "x"])
+def test_bad_page_is_400(reader: Api, page: str) -> None:
+    response = reader.get(reader.orders_url(), params={"page": page})
+    assert response.status_code == 400
+    assert "page" in errors_of(response)
+
+
+def test_per_page_bounds_are_accepted(reader: Api) -> None:
+    assert len(reader.doc(reader.orders_url(), per_page=1)["_embedded"]["items"]) == 1
+    assert len(reader.doc(reader.orders_url(), per_page=200)["_embedded"]["items"]) == 200
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "statuses"),
+    [
+        ("checkout", {"checkout"}),
+        ("pending", {"pending"}),
+        ("closed", {"closed"}),
+        ("shipped", {"shipped"}),
+        ("invalid", {"invalid"}),
+        ("closed,shipped", {"closed", "shipped"}),
+        ("successful", {"closed", "shipped"}),
+        ("pending,successful", {"pending", "closed", "shipped"}),
+        ("all", {"checkout", "pending", "closed", "shipped", "invalid"}),
+        ("invalid,all", {"checkout", "pending", "closed", "shipped", "invalid"}),
+    ],
+)
+def test_status_filter(
+    reader: Api, everything: list[dict[str, Any]], value: str, statuses: set[str]
+) -> None:
+    expected = [order for order in everything if order["status"] in statuses]
+    assert expected, "the seeded data should have every status"
+    assert ids(reader.all_orders(status=value)) == ids(expected)
+
+
+def test_unknown_status_is_400_naming_the_allowed_values(reader: Api) -> None:
+    response = reader.get(reader.orders_url(), params={"status": "closed,paid"})
+    assert response.status_code == 400
+    (message,) = errors_of(response)["status"]
+    assert "'paid'" in message
+    assert "all, checkout, pending, closed, shipped, invalid, successful" in message
+
+
+# -- code, product, payment method ---------------------------------------------------------------
+
+
+def test_code_filter(reader: Api, everything: list[dict[str, Any]]) -> None:
+    order = everything[17]
+    assert ids(reader.all_orders(code=order["code"])) == [order["id"]]
+    assert ids(reader.all_orders(code=order["code"].lower())) == [order["id"]]
+
+
+def test_product_id_filter(reader: Api, everything: list[dict[str, Any]]) -> None:
+    product_id = everything[0]["_embedded"]["line_items"][0]["product_id"]
+    expected = [
+        o
+        for o in everything
+        if product_id in [li["product_id"] for li in o["_embedded"]["line_items"]]
+    ]
+    assert ids(reader.all_orders(product_id=product_id)) == ids(expected)
+    bad = reader.get(reader.orders_url(), params={"product_id": "shoes"})
+    assert bad.status_code == 400
+    assert "product_id" in errors_of(bad)
+
+
+def test_payment_method_filter(reader: Api, everything: list[dict[str, Any]]) -> None:
+    methods = {order["payment_info"]["type"] for order in everything}
+    assert methods == {"webpay", "bank_transfer", "mercadopago", "paypal", "khipu"}
+    for method in methods:
+        expected = [o for o in everything if o["payment_info"]["type"] == method]
+        assert ids(reader.all_orders(payment_method=method)) == ids(expected)
+    assert reader.all_orders(payment_method="bitcoin") == []
+
+
+# -- q -------------------------------------------------------------------------------------------
+
+
+def _matches(order: dict[str, Any], needle: str) -> bool:
+    contact = order["_embedded"]["contact"] or {}
+    texts = [order["code"], contact.get("name") or "", contact.get("email") or ""]
+    texts += [line["product_title"] for line in order["_embedded"]["line_items"]]
+    return any(needle.casefold() in text.casefold() for text in texts)
+
+
+@pytest.mark.parametrize("needle", ["shoes", "SHOES", "Tinto", "muñoz", "MUÑOZ", "example.org"])
+def test_q_searches_titles_names_and_emails(
+    reader: Api, everything: list[dict[str, Any]], needle: str
+) -> None:
+    expected = [order for order in everything if _matches(order, needle)]
+    assert expected, needle
+    assert ids(reader.all_orders(q=needle)) == ids(expected)
+
+
+def test_q_finds_codes_and_contact_names(reader: Api, everything: list[dict[str, Any]]) -> None:
+    order = next(o for o in everything if o["_embedded"]["contact"])
+    assert order["id"] in ids(reader.all_orders(q=order["code"][2:].lower()))
+    name = order["_embedded"]["contact"]["name"]
+    found = reader.all_orders(q=name.upper())
+    assert order["id"] in ids(found)
+    assert all(_matches(o, name) for o in found)
+
+
+# -- dates and totals ------------------------------------------------------------------------------
+
+
+def _day(stamp: str | None) -> date | None:
+    return None if stamp is None else datetime.fromisoformat(stamp).date()
+
+
+@pytest.mark.parametrize("column", DATES)
+def test_date_ranges(reader: Api, everything: list[dict[str, Any]], column: str) -> None:
+    days = sorted({_day(o[column]) for o in everything if o[column]})
+    low, high = days[len(days) // 4], days[len(days) // 2]
+    # a bare date covers its whole day on both ends
+    expected = [o for o in everything if o[column] and low <= _day(o[column]) <= high]
+    found = reader.all_orders(
+        **{f"{column}_gte": low.isoformat(), f"{column}_lte": high.isoformat()}
+    )
+    assert ids(found) == ids(expected)
+    after = [o for o in everything if o[column] and _day(o[column]) >= high]
+    assert ids(reader.all_orders(**{f"{column}_gte": high.isoformat()})) == ids(after)
+    before = [o for o in everything if o[column] and _day(o[column]) <= low]
+    assert ids(reader.all_orders(**{f"{column}_lte": low.isoformat()})) == ids(before)
+
+
+def test_date_time_bounds(reader: Api, everything: list[dict[str, Any]]) -> None:
+    stamp = everything[100]["created_on"]
+    later = (datetime.fromisoformat(stamp) + timedelta(seconds=1)).isoformat()
+    assert everything[100]["id"] in ids(reader.all_orders(created_on_lte=stamp))
+    assert everything[100]["id"] not in ids(reader.all_orders(created_on_gte=later))
+    assert ids(reader.all_orders(created_on_gte=stamp, created_on_lte=stamp)) == [
+        o["id"] for o in everything if o["created_on"] == stamp
+    ]
+
+
+@pytest.mark.parametrize("name", [f"{c}_{b}" for c in DATES for b in ("gte", "lte")])
+@pytest.mark.parametrize("value", ["yesterday", "2013-13-01", "2013-02-30", "01/02/2013"])
+def test_bad_dates_are_400(reader: Api, name: str, value: str) -> None:
+    response = reader.get(reader.orders_url(), params={name: value})
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in errors_of(response)[name][0]
+
+
+@pytest.mark.parametrize("column", TOTALS)
+def test_total_ranges(reader: Api, everything: list[dict[str, Any]], column: str) -> None:
+    values = sorted(o[column] for o in everything)
+    low, high = values[len(values) // 3], values[2 * len(values) // 3]
+    expected = [o for o in everything if low <= o[column] <= high]
+    assert ids(reader.all_orders(**{f"{column}_gte": low, f"{column}_lte": high})) == ids(expected)
+    assert ids(reader.all_orders(**{f"{column}_gte": high})) == ids(
+        [o for o in everything if o[column] >= high]
+    )
+    assert ids(reader.all_orders(**{f"{column}_lte": low})) == ids(
+        [o for o in everything if o[column] <= low]
+    )
+
+
+@pytest.mark.parametrize("name", [f"{c}_{b}" for c in TOTALS for b in ("gte", "lte")])
+def test_bad_totals_are_400(reader: Api, name: str) -> None:
+    response = reader.get(reader.orders_url(), params={name: "12.50"})
+    assert response.status_code == 400
+    assert "integer" in errors_of(response)[name][0]
+
+
+# -- lat_long and distance -------------------------------------------------------------------------
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def _near(everything: list[dict[str, Any]], point: tuple[float, float], km: float) -> list[int]:
+    found = []
+    for order in everything:
+        address = order["_embedded"]["address"]
+        if address and address["lat_long"]:
+            lat, lng = map(float, address["lat_long"].split(","))
+            if _km(point, (lat, lng)) <= km:
+                found.append(order["id"])
+    return found
+
+
+@pytest.mark.parametrize(
+    ("distance", "km"), [(None, 5.0), ("10km", 10.0), ("800m", 0.8), ("34km", 34.0), ("2.5km", 2.5)]
+)
+def test_lat_long_and_distance(
+    reader: Api, everything: list[dict[str, Any]], distance: str | None, km: float
+) -> None:
+    santiago = (-33.4489, -70.6693)
+    params = {"lat_long": "-33.4489,-70.6693"}
+    if distance:
+        params["distance"] = distance
+    expected = _near(everything, santiago, km)
+    if km >= 5:
+        assert expected, "some seeded orders are near Santiago"
+    assert ids(reader.all_orders(**params)) == expected
+
+
+@pytest.mark.parametrize("value", ["-33.4", "north,south", "-95,10", "10,190", "1,2,3", "nan,1"])
+def test_bad_lat_long_is_400(reader: Api, value: str) -> None:
+    response = reader.get(reader.orders_url(), params={"lat_long": value})
+    assert response.status_code == 400
+    assert "latitude,longitude" in errors_of(response)["lat_long"][0]
+
+
+@pytest.mark.parametrize("value", ["far", "5 miles", "-3km", "km"])
+def test_bad_distance_is_400(reader: Api, value: str) -> None:
+    response = reader.get(
+        reader.orders_url(), params={"lat_long": "-33.4,-70.6", "distance": value}
+    )
+    assert response.status_code == 400
+    assert "5km, 34km or 800m" in errors_of(response)["distance"][0]
+
+
+def test_distance_without_lat_long_is_400(reader: Api) -> None:
+    response = reader.get(reader.orders_url(), params={"distance": "5km"})
+    assert response.status_code == 400
+    assert errors_of(response)["distance"] == ["needs lat_long"]
+
+
+# -- sort ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", DATES)
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_sort(reader: Api, everything: list[dict[str, Any]], column: str, direction: str) -> None:
+    dated = sorted(
+        (o for o in everything if o[column]),
+        key=lambda o: (o[column], o["id"]),
+        reverse=direction == "desc",
+    )
+    undated = sorted(
+        (o for o in everything if not o[column]), key=lambda o: o["id"], reverse=direction == "desc"
+    )
+    # orders without that date come last whatever the direction; ids break ties
+    assert ids(reader.all_orders(sort=f"{column}.{direction}")) == ids(dated + undated)
+
+
+def test_default_sort_is_created_on_desc(reader: Api, everything: list[dict[str, Any]]) -> None:
+    assert ids(everything) == ids(reader.all_orders(sort="created_on.desc"))
+
+
+@pytest.mark.parametrize("value", ["created_on", "total.desc", "created_on.up", "id.asc"])
+def test_bad_sort_is_400(reader: Api, value: str) -> None:
+    response = reader.get(reader.orders_url(), params={"sort": value})
+    assert response.status_code == 400
+    (message,) = errors_of(response)["sort"]
+    assert "created_on.asc, created_on.desc" in message and "shipped_on.desc" in message
+
+
+def test_every_bad_parameter_is_named(reader: Api) -> None:
+    response = reader.get(
+        reader.orders_url(),
+        params={"status": "nope", "total_gte": "x", "sort": "y", "created_on_lte": "z"},
+    )
+    assert response.status_code == 400
+    assert set(errors_of(response)) == {"status", "total_gte", "sort", "created_on_lte"}
+
+
+def test_filters_combine(reader: Api, everything: list[dict[str, Any]]) -> None:
+    expected = [
+        o
+        for o in everything
+        if o["status"] in ("closed", "shipped") and o["total"] >= 20000 and _matches(o, "a")
+    ]
+    found = reader.all_orders(status="successful", total_gte=20000, q="a")
+    assert ids(found) == ids(expected)
+
+
+def test_empty_values_count_as_absent(reader: Api, everything: list[dict[str, Any]]) -> None:
+    assert ids(reader.all_orders(q="", status="", sort="", code="")) == ids(everything)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("product_id", "99999999999999999999"),
+        ("total_gte", "-99999999999999999999"),
+        ("page", "10000000000"),
+    ],
+)
+def test_numbers_beyond_64_bits_are_400(reader: Api, name: str, value: str) -> None:
+    response = reader.get(reader.orders_url(), params={name: value})
+    assert response.status_code == 400
+    assert name in errors_of(response)
+
+
+def test_ids_beyond_64_bits_in_paths_are_404(reader: Api, shared: SandboxURL) -> None:
+    huge = "99999999999999999999"
+    assert reader.get(f"{shared.base_url}/v1/shops/{huge}.json").status_code == 404
+    href = f"{shared.base_url}/v1/shops/{shared.shop_id}/orders/{huge}.json"
+    assert reader.get(href).status_code == 404

@@ -1,0 +1,120 @@
+"""The OAuth2 token endpoint: client_credentials grants, their errors, and token lifetimes."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from halnav.sandbox import SandboxURL
+
+from .conftest import Api
+
+
+def _grant(url: SandboxURL, **form: str) -> requests.Response:
+    return requests.post(
+        url.token_url,
+        data={"grant_type": "client_credentials", **form},
+        auth=(url.client_id, url.client_secret),
+    )
+
+
+def test_client_credentials_in_basic_auth(shared: SandboxURL) -> None:
+    response = _grant(shared)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.json()
+    assert set(body) == {"access_token", "token_type", "expires_in", "scope"}
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 3600
+    assert body["scope"] == "admin"
+    with Api(shared, body["access_token"]) as session:
+        assert session.doc(session.orders_url())["total_items"] == 300
+
+
+def test_client_credentials_in_the_form(shared: SandboxURL) -> None:
+    response = requests.post(
+        shared.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": shared.client_id,
+            "client_secret": shared.client_secret,
+        },
+    )
+    assert response.status_code == 200
+    assert len(response.json()["access_token"]) >= 20
+
+
+def test_each_grant_is_a_new_token(shared: SandboxURL) -> None:
+    assert _grant(shared).json()["access_token"] != _grant(shared).json()["access_token"]
+
+
+@pytest.mark.parametrize(
+    ("auth", "form"),
+    [
+        (("sandbox-client", "wrong"), {}),
+        (("nobody", "sandbox-secret"), {}),
+        (None, {"client_id": "sandbox-client", "client_secret": "wrong"}),
+        (None, {}),
+    ],
+)
+def test_wrong_client_is_401_invalid_client(
+    shared: SandboxURL, auth: tuple[str, str] | None, form: dict[str, str]
+) -> None:
+    response = requests.post(
+        shared.token_url, data={"grant_type": "client_credentials", **form}, auth=auth
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_other_grant_types_are_400(shared: SandboxURL) -> None:
+    response = requests.post(
+        shared.token_url,
+        data={"grant_type": "password", "username": "u", "password": "p"},
+        auth=(shared.client_id, shared.client_secret),
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "unsupported_grant_type"
+    missing = requests.post(
+        shared.token_url, data={}, auth=(shared.client_id, shared.client_secret)
+    )
+    assert missing.status_code == 400
+    assert missing.json()["error"] == "invalid_request"
+
+
+def test_scope_can_be_narrowed_but_not_widened(shared: SandboxURL) -> None:
+    public = _grant(shared, scope="public").json()
+    assert public["scope"] == "public"
+    with Api(shared, public["access_token"]) as session:
+        assert session.get(session.url).status_code == 200
+        shop = f"{shared.base_url}/v1/shops/{shared.shop_id}.json"
+        assert session.get(shop).status_code == 403
+    widened = _grant(shared, scope="admin superuser")
+    assert widened.status_code == 400
+    assert widened.json()["error"] == "invalid_scope"
+
+
+def test_only_post_is_allowed(shared: SandboxURL) -> None:
+    response = requests.get(shared.token_url)
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+
+
+@pytest.mark.bootic_sandbox(orders=10, token_lifetime=0)
+def test_tokens_expire_after_their_lifetime(bootic_sandbox: SandboxURL) -> None:
+    # A zero lifetime makes the token expired at once: no waiting needed to test a refresh.
+    body = _grant(bootic_sandbox).json()
+    assert body["expires_in"] == 0
+    response = requests.get(
+        bootic_sandbox, headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+    assert response.status_code == 401
+    assert "expired" in response.json()["_embedded"]["errors"][0]["messages"][0]
+    # the client can always get a fresh one
+    assert _grant(bootic_sandbox).status_code == 200
+
+
+@pytest.mark.bootic_sandbox(orders=10, token_lifetime=90)
+def test_lifetime_is_configurable(bootic_sandbox: SandboxURL) -> None:
+    assert _grant(bootic_sandbox).json()["expires_in"] == 90
