@@ -9,6 +9,7 @@
 
 import logging
 
+from ._cache import CacheStats, DiskCache, MemoryCache
 from ._client import Client
 from ._curies import Curies
 from ._exceptions import (
@@ -32,16 +33,20 @@ from ._exceptions import (
     UnprocessableEntity,
 )
 from ._link import Link
+from ._oauth import ClientCredentials
 from ._resource import Resource
 from ._version import __version__
 
 __all__ = [
     "AmbiguousRelation",
     "BadRequest",
+    "CacheStats",
     "Client",
+    "ClientCredentials",
     "Conflict",
     "Curies",
     "DeprecatedLinkWarning",
+    "DiskCache",
     "Forbidden",
     "HALNavError",
     "HALNavWarning",
@@ -49,6 +54,7 @@ __all__ = [
     "InvalidDocument",
     "Link",
     "LinkNotFound",
+    "MemoryCache",
     "NotFound",
     "PropertyNotFound",
     "Resource",
@@ -60,6 +66,13 @@ __all__ = [
     "UnprocessableEntity",
     "__version__",
 ]
+
+# Tracebacks and reprs name the public path (halnav.TemplateError), not the private module.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith("halnav._"):
+        _obj.__module__ = __name__
+del _name, _obj
 
 # Library hygiene: silent unless the application configures logging.
 logging.getLogger("halnav").addHandler(logging.NullHandler())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 from urllib.parse import urljoin
 
@@ -12,16 +13,31 @@ from urllib3.util.retry import Retry
 
 from . import _json
 from ._auth import BearerToken, ScopedAuth, install_redirect_guard, origin_of
+from ._cache import MemoryCache, cache_key_url, credential_scope, make_cache
 from ._link import Link
 from ._resource import Resource
 from ._response import resource_from_response
-from ._transport import DEFAULT_TIMEOUT, Transport, redact_url
+from ._transport import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WALK_RETRIES,
+    Transport,
+    log_exchange,
+    redact_url,
+)
 from ._version import __version__
 
 __all__ = ["ACCEPT", "Client", "USER_AGENT"]
 
 ACCEPT = "application/hal+json, application/json;q=0.9, */*;q=0.1"
 USER_AGENT = f"halnav/{__version__} python-requests/{requests.__version__}"
+
+
+class _Unset:
+    """The type of a keyword argument left out (where ``None`` means something)."""
+
+
+_UNSET = _Unset()
 
 
 class Client:
@@ -35,6 +51,21 @@ class Client:
     is sent only to the origin of ``root_url``: links to other origins, or from https to plain
     http, are fetched without credentials. One :class:`requests.Session` is reused (pass your own
     with ``session``), so connections are kept alive. A client may be shared by threads.
+
+    ``retries`` is how many times an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE) is sent
+    again after a connection failure or a 429/502/503/504 answer: 3 by default (4 tries in all),
+    ``0`` or ``None`` for none, or a :class:`urllib3.util.Retry` used as is. POST and PATCH are
+    sent once. ``walk_retries`` is the same for each page request of ``pages()``/``iterate()``,
+    where one failure stops a long walk: 8 while ``retries`` is left at its default, else the
+    same as ``retries``. After a 401, an ``auth`` that can renew its credentials (such as
+    :class:`~halnav.ClientCredentials`) does so and the request is sent once more.
+
+    ``cache`` is the client's private HTTP cache: ``True`` (a bounded :class:`~halnav.MemoryCache`),
+    ``False``/``None`` for none, a file path for a :class:`~halnav.DiskCache`, or a store object.
+    GETs are revalidated with ``If-None-Match``/``If-Modified-Since``, and a 304 gives back the
+    resource already parsed; ``client.cache.stats`` counts. ``pool_size`` is the number of kept-
+    alive connections per host; ``pages(prefetch=N)`` grows it to N when N is larger (not the
+    pool of a ``session`` you pass).
     """
 
     def __init__(
@@ -46,19 +77,36 @@ class Client:
         session: requests.Session | None = None,
         headers: dict[str, str] | None = None,
         timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
-        retries: int | Retry | None = 3,
+        retries: int | Retry | None = DEFAULT_RETRIES,
         pool_size: int = 10,
+        cache: bool | str | MemoryCache | None = True,
+        walk_retries: int | Retry | None | _Unset = _UNSET,
     ) -> None:
         if token is not None and auth is not None:
             raise ValueError("give token= or auth=, not both")
+        if isinstance(walk_retries, _Unset):
+            # Walks get the larger budget unless the caller chose a retry policy of their own.
+            walk_retries = DEFAULT_WALK_RETRIES if retries == DEFAULT_RETRIES else retries
         self._root_url = root_url
-        self._transport = Transport(session, timeout=timeout, retries=retries, pool_size=pool_size)
+        self._transport = Transport(
+            session,
+            timeout=timeout,
+            retries=retries,
+            walk_retries=walk_retries,
+            pool_size=pool_size,
+        )
         inner = BearerToken(token) if token is not None else auth
         self._auth = ScopedAuth(inner, origin_of(root_url)) if inner is not None else None
         if self._auth is not None:
             install_redirect_guard(self._transport.session, self._auth)
         self._headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT, **(headers or {})}
         self._lock = threading.Lock()
+        self._cache = make_cache(cache)
+        self._owns_cache = not isinstance(cache, MemoryCache)
+        self._cache_scope = credential_scope(self._auth)
+        self._pool_size = pool_size
+        self._executor: Any = None
+        self._executor_workers = 0
 
     # -- settings --------------------------------------------------------------------------
 
@@ -82,6 +130,11 @@ class Client:
         """The headers sent with every request (credentials are added per origin, not here)."""
         return dict(self._headers)
 
+    @property
+    def cache(self) -> MemoryCache | None:
+        """The private HTTP cache (``None`` when made with ``cache=False``); ``.stats`` counts."""
+        return self._cache
+
     def authenticates(self, url: str) -> bool:
         """Whether credentials would be sent to ``url`` (only to the root URL's origin)."""
         return self._auth is not None and self._auth.applies_to(url)
@@ -92,11 +145,11 @@ class Client:
         """GET the entry point."""
         return self.get(self._root_url)
 
-    def get(self, url: str, **query: Any) -> Resource:
+    def get(self, url: str, /, **query: Any) -> Resource:
         """GET any URL (relative ones resolve against the root URL); ``query`` adds parameters."""
         return self.request("GET", url, params=query or None)
 
-    def get_link(self, link: Link, **variables: Any) -> Resource:
+    def get_link(self, link: Link, /, **variables: Any) -> Resource:
         """GET the target of ``link`` with its template expanded by ``variables``."""
         return self.request("GET", link.url(**variables), via=(link, variables))
 
@@ -124,15 +177,118 @@ class Client:
             sent["Content-Type"] = "application/json"
         if headers:
             sent.update(headers)
-        response = self._transport.send(
-            method, absolute, headers=sent, auth=self._auth, json_body=body, params=params
+        cache = self._cache
+        if cache is None:
+            response = self._send(method, absolute, sent, body, params)
+            return resource_from_response(response, self, method, via)
+        # The cache: validators added to a GET, a 304 answered with the stored resource.
+        key = cache_key_url(absolute, params)
+        scope = self._cache_scope if self._auth is not None and self.authenticates(key) else ""
+        started = time.perf_counter()
+        entry = cache.lookup(scope, key, sent) if method == "GET" else None
+        note = "cache miss" if method == "GET" else None
+        if entry is not None:
+            if entry.is_fresh():
+                resource = cache.fresh(self, entry, via)
+                elapsed = (time.perf_counter() - started) * 1000
+                log_exchange(method, key, resource.status_code or 200, elapsed, note="cache hit")
+                return resource
+            note = "cache entry stale"
+            if not (headers and any(h.lower().startswith("if-") for h in headers)):
+                sent.update(entry.validators())
+                note = "cache revalidation"
+        response = self._send(method, absolute, sent, body, params, note)
+        return cache.answer(self, method, scope, key, sent, entry, response, via)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes | None,
+        params: Any,
+        note: str | None = None,
+    ) -> requests.Response:
+        """Send through the transport; after a 401 to the root's origin, let the auth renew its
+        credentials (``handle_401(request)`` or ``refresh()``) and send the request once more.
+        ``note`` goes to the DEBUG log line (``cache miss``...)."""
+        send = self._transport.send
+        response = send(
+            method, url, headers=headers, auth=self._auth, json_body=body, params=params, note=note
         )
-        return resource_from_response(response, self, method, via)
+        if response.status_code == 401 and self._renew_credentials(response):
+            response.close()
+            response = send(
+                method,
+                url,
+                headers=headers,
+                auth=self._auth,
+                json_body=body,
+                params=params,
+                note="after renewing credentials",
+            )
+        return response
+
+    def _renew_credentials(self, response: requests.Response) -> bool:
+        # A 401 means the request was refused unprocessed, so sending it again is safe even for
+        # POST; it happens once, and only if the credentials were ours and can be renewed.
+        request = response.request
+        if self._auth is None or request is None or not request.url:
+            return False
+        if not self._auth.applies_to(request.url):
+            return False
+        inner = self._auth.inner
+        handle_401 = getattr(inner, "handle_401", None)
+        if callable(handle_401):
+            return bool(handle_401(request))
+        refresh = getattr(inner, "refresh", None)
+        if callable(refresh):
+            refresh()
+            return True
+        return False
+
+    def walking(self) -> Any:
+        """A context in which this thread's requests are a walk's page requests (``walk_retries``)."""
+        return self._transport.walking()
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    def prefetch_executor(self, window: int) -> Any:
+        """The client's thread pool for fetching up to ``window`` pages at once (made on first use).
+
+        The connection pool grows to the window when it is smaller, so every page request in
+        flight keeps its own alive connection.
+        """
+        with self._lock:
+            if self._executor is None or self._executor_workers < window:
+                from concurrent.futures import ThreadPoolExecutor
+
+                if self._executor is not None:
+                    self._executor.shutdown(wait=False)
+                self._executor = ThreadPoolExecutor(window, thread_name_prefix="halnav-prefetch")
+                self._executor_workers = window
+                self._grow_pool(window)
+            return self._executor
+
+    def _grow_pool(self, size: int) -> None:
+        # Only the pool of a session the client made: a session given to it keeps its settings.
+        if size <= self._pool_size or not self._transport.owns_session:
+            return
+        from requests.adapters import HTTPAdapter
+
+        for adapter in {id(a): a for a in self._transport.session.adapters.values()}.values():
+            if isinstance(adapter, HTTPAdapter) and adapter._pool_maxsize < size:
+                adapter.init_poolmanager(adapter._pool_connections, size, adapter._pool_block)
+        self._pool_size = size
+
     def close(self) -> None:
-        """Close the pooled connections (of a session the client made itself)."""
+        """Close the pooled connections (of a session the client made itself) and the threads."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if self._cache is not None and self._owns_cache:
+            self._cache.close()
         self._transport.close()
 
     def __enter__(self) -> Client:

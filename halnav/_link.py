@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from ._exceptions import TemplateError
+from ._exceptions import InvalidDocument, TemplateError
 from ._templates import Template, parse_template
 
 __all__ = ["Link"]
@@ -52,11 +52,12 @@ class Link:
         template = self.template
         return template.required if template is not None else frozenset()
 
-    def url(self, **variables: Any) -> str:
+    def url(self, /, **variables: Any) -> str:
         """The absolute URL: the template expanded with ``variables``, resolved against ``base``.
 
         Raises :class:`TemplateError` for a missing required variable, one the template does
-        not declare, or any variable given to a link that is not templated.
+        not declare, or any variable given to a link that is not templated;
+        :class:`InvalidDocument` for an href that cannot be resolved (``http://[oops/``).
         """
         if self.templated:
             href = parse_template(self.href).expand(variables)
@@ -69,7 +70,15 @@ class Link:
                     template=self.href,
                 )
             href = self.href
-        return urljoin(self.base, href) if self.base else href
+        if not self.base:
+            return href
+        try:
+            return urljoin(self.base, href)
+        except ValueError as exc:  # urllib's "Invalid IPv6 URL" for a bracket left open
+            raise InvalidDocument(
+                f"link {self.rel!r} has an href that is not a valid URL: {href!r} ({exc})",
+                url=self.base,
+            ) from None
 
     def __repr__(self) -> str:
         parts = [f"rel={self.rel!r}", self.method, self.href]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import reprlib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import jsonpointer
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["Resource"]
 
 _RESERVED = ("_links", "_embedded")
+_ABSOLUTE = ("https://", "http://")
 R = TypeVar("R", bound="Resource")
 _MISSING: Any = object()
 
@@ -211,7 +214,7 @@ class Resource:
         """Relation -> :class:`Resource` or list of them, as the document shapes it."""
         if self._embedded is None:
             raw = hal_part(self._document, "_embedded", self._url)
-            self._embedded = EmbeddedMap.build(raw, self._make_embedded, self.curies, self._url)
+            self._embedded = EmbeddedMap.build(raw, self._embedded_maker(), self.curies, self._url)
         return self._embedded
 
     @property
@@ -248,7 +251,7 @@ class Resource:
             raise LinkNotFound(f"relation {rel!r} has no links in {self._describe()}", rel=rel)
         return links[0]
 
-    def follow(self, rel: str, name: str | None = None, **variables: Any) -> Resource:
+    def follow(self, rel: str, /, name: str | None = None, **variables: Any) -> Resource:
         """GET the target of ``rel``: the embedded resource when the document has one (and no
         variables or name are given), else a request through the link, template expanded."""
         if name is None and not variables and rel in self.embedded:
@@ -264,6 +267,7 @@ class Resource:
     def invoke(
         self,
         rel: str,
+        /,
         json: Any = None,
         method: str | None = None,
         name: str | None = None,
@@ -296,13 +300,23 @@ class Resource:
     # -- collections -----------------------------------------------------------------------
 
     def pages(self, prefetch: int = 0) -> Iterator[Resource]:
-        """This page, then each page reached by following ``next``, fetched as consumed."""
+        """This page, then every later page, in order, fetched as consumed.
+
+        ``prefetch=N`` keeps up to N page requests in flight (on the client's thread pool) when
+        this page was reached through a templated link with a ``page`` variable and the page
+        count is known (``last``, or ``total_items``/``per_page``); otherwise ``next`` is
+        followed one page at a time. A page that fails raises after every earlier page was
+        yielded, with ``page_url`` and ``items_before`` set on the error.
+        """
         from ._pagination import iter_pages
 
         return iter_pages(self, prefetch=prefetch)
 
     def iterate(self, rel: str = "items", prefetch: int = 0) -> Iterator[Resource]:
-        """Every embedded ``rel`` resource across all pages, fetched as consumed."""
+        """Every embedded ``rel`` resource across all pages, made one by one as consumed.
+
+        ``prefetch=N`` fetches up to N pages ahead, as :meth:`pages` does; the order is the same.
+        """
         from ._pagination import iter_items
 
         return iter_items(self, rel, prefetch=prefetch)
@@ -315,11 +329,12 @@ class Resource:
         from ._document import check_embedded, escape_pointer
 
         pointer = f"/_embedded/{escape_pointer(key)}"
+        make, url = self._embedded_maker(), self._url
         if isinstance(value, list):
             for index, item in enumerate(value):
-                yield check_embedded(item, f"{pointer}/{index}", self._url, self._make_embedded)
+                yield check_embedded(item, f"{pointer}/{index}", url, make)
         else:
-            yield check_embedded(value, pointer, self._url, self._make_embedded)
+            yield check_embedded(value, pointer, url, make)
 
     def cast(self, cls: type[R]) -> R:
         """The same representation as an instance of ``cls``, a subclass of :class:`Resource`.
@@ -339,19 +354,18 @@ class Resource:
     # -- internals -------------------------------------------------------------------------
 
     def _make_embedded(self, document: dict[str, Any], pointer: str) -> Resource:
-        url = None
-        raw_self = _safe_hal_part(document, "_links").get("self")
-        if isinstance(raw_self, list):
-            raw_self = raw_self[0] if raw_self else None
-        if isinstance(raw_self, dict):
-            try:
-                link = parse_link(raw_self, "self", self._base, f"{pointer}/_links/self", self._url)
-                url = None if link.templated else link.url()
-            except HALNavError:
-                url = None
-        # Relative hrefs inside an embedded resource resolve against the enclosing document.
-        return Resource(
-            document, url=url, client=self._client, base_url=self._base, curies=self.curies
+        return _make_embedded(document, pointer, self._client, self._base, self._url, self.curies)
+
+    def _embedded_maker(self) -> Callable[[dict[str, Any], str], Resource]:
+        # Holds what embedded resources need, not the resource itself: a bound method kept in
+        # the resource's own EmbeddedMap would make a reference cycle, and every page walked
+        # would then stay in memory until the garbage collector's next full pass.
+        return partial(
+            _make_embedded,
+            client=self._client,
+            base=self._base,
+            url=self._url,
+            curies=self.curies,
         )
 
     def _require_client(self) -> Client:
@@ -387,17 +401,17 @@ class Resource:
         if rels:
             more = f", +{len(rels) - 8}" if len(rels) > 8 else ""
             parts.append(f"rels: {', '.join(rels[:8])}{more}")
-        return f"<Resource {' '.join(parts)}>"
+        return f"<{type(self).__name__} {' '.join(parts)}>"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         if cycle:
-            printer.text("<Resource ...>")
+            printer.text(f"<{type(self).__name__} ...>")
             return
         printer.text(self.describe())
 
     def describe(self) -> str:
         """A multi-line, human summary: URL, properties, links and embedded relations."""
-        lines = [f"Resource {self._url or '(embedded)'}"]
+        lines = [f"{type(self).__name__} {self._url or '(embedded)'}"]
         if self._status_code is not None:
             lines[0] += f"  [{self._status_code}]"
         properties = self.properties
@@ -430,9 +444,40 @@ class Resource:
         if embedded:
             lines.append("embedded:")
             for rel, value in embedded.items():
-                count = f"{len(value)} items" if isinstance(value, list) else "1 resource"
+                if isinstance(value, list):
+                    count = f"{len(value)} item" + ("" if len(value) == 1 else "s")
+                else:
+                    count = "1 resource"
                 lines.append(f"  {rel}  ({count})")
         return "\n".join(lines)
+
+
+def _make_embedded(
+    document: dict[str, Any],
+    pointer: str,
+    client: Client | None,
+    base: str | None,
+    url: str | None,
+    curies: Curies,
+) -> Resource:
+    """An embedded resource; its URL is its self link, resolved against the enclosing document."""
+    own_url = None
+    raw_self = _safe_hal_part(document, "_links").get("self")
+    if isinstance(raw_self, list):
+        raw_self = raw_self[0] if raw_self else None
+    if isinstance(raw_self, dict):
+        href = raw_self.get("href")
+        if len(raw_self) == 1 and type(href) is str and href.startswith(_ABSOLUTE):
+            # The common case (a collection's items): an absolute href alone, used as is.
+            own_url = href
+        else:
+            try:
+                link = parse_link(raw_self, "self", base, f"{pointer}/_links/self", url)
+                own_url = None if link.templated else link.url()
+            except HALNavError:
+                own_url = None
+    # Relative hrefs inside an embedded resource resolve against the enclosing document.
+    return Resource(document, url=own_url, client=client, base_url=base, curies=curies)
 
 
 def _safe_hal_part(document: Any, key: str) -> dict[str, Any]:
@@ -444,8 +489,16 @@ def _safe_hal_part(document: Any, key: str) -> dict[str, Any]:
 
 
 def _short(value: Any, limit: int = 30) -> str:
-    text = repr(value)
+    if isinstance(value, str):
+        value = value[:limit]  # cut below anyway: no need to repr a megabyte
+    # A bounded repr for containers: a deeply nested or huge value is not walked whole.
+    text = _PREVIEW.repr(value) if isinstance(value, (dict, list, tuple)) else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_PREVIEW = reprlib.Repr()
+_PREVIEW.maxlevel = 3
+_PREVIEW.maxstring = _PREVIEW.maxother = 60
 
 
 def _warn_if_deprecated(link: Link) -> None:

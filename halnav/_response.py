@@ -70,7 +70,7 @@ def resource_from_response(
             content=body,
             content_type=content_type,
         )
-        raise_for_status(resource, method, response.reason)
+        raise_for_status(resource, method, response.reason, note=_retries_note(response))
     document = decode(body, content_type, url, method)
     return Resource(
         document,
@@ -110,14 +110,27 @@ def summarize_errors(errors: list[dict[str, Any]]) -> str:
     return "; ".join(part for part in parts if part)
 
 
-def raise_for_status(resource: Any, method: str, reason: str | None = None) -> None:
-    """Raise the :class:`HTTPError` subclass for an error status; nothing for success."""
+def _retries_note(response: requests.Response) -> str:
+    """`` after N tries`` when urllib3 retried the request before this answer."""
+    history = getattr(getattr(response.raw, "retries", None), "history", None)
+    if isinstance(history, tuple) and history:
+        return f" after {len(history) + 1} tries"
+    return ""
+
+
+def raise_for_status(
+    resource: Any, method: str, reason: str | None = None, *, note: str = ""
+) -> None:
+    """Raise the :class:`HTTPError` subclass for an error status; nothing for success.
+
+    ``note`` follows the request in the message (`` after 9 tries``).
+    """
     status = resource.status_code
     if status is None or status < 400:
         return
     errors = error_entries(resource.document)
     url = redact_url(resource.url or "")
-    message = f"{status} {reason or ''}".rstrip() + f" for {method} {url}"
+    message = f"{status} {reason or ''}".rstrip() + f" for {method} {url}{note}"
     detail = summarize_errors(errors)
     if not detail and resource.document is None and resource.content:
         detail = resource.text.strip().replace("\n", " ")[:200]

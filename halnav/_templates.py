@@ -79,8 +79,10 @@ def _to_template_value(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
-    if isinstance(value, (str, int, float)):
+    if isinstance(value, str):
         return value
+    if isinstance(value, (int, float)):
+        return str(value)  # uritemplate slices a value for a prefix ({id:3}): a number can't be
     if isinstance(value, Mapping):
         return {str(k): _to_template_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

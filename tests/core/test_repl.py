@@ -31,7 +31,7 @@ def test_pretty_printing_lists_properties_links_and_embedded(fixture_doc):
     text = "".join(printer.parts)
     assert "properties:" in text and "'checkout'" in text
     assert "btc:update_order  PUT https://api.bootic.net/v1/shops/10/orders/R1C3964" in text
-    assert "line_items  (1 items)" in text
+    assert "line_items  (1 item)" in text
     printer = Printer()
     res._repr_pretty_(printer, cycle=True)
     assert printer.parts == ["<Resource ...>"]

@@ -1,0 +1,181 @@
+"""Servers that go silent or cut their answer short: clear errors, within the configured timeout.
+
+A raw socket server on 127.0.0.1 plays the misbehaving server. A read timeout is not retried
+(the request ends within the timeout the caller set); a body cut short is a transport error; a
+complete answer whose JSON is truncated is an :class:`InvalidDocument` naming URL and position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+import halnav
+
+Behaviour = Callable[[socket.socket], None]
+
+
+class RawServer:
+    """Accepts connections on 127.0.0.1 and hands each to ``behaviour`` in its own thread."""
+
+    def __init__(self, behaviour: Behaviour) -> None:
+        self.behaviour = behaviour
+        self.connections = 0
+        self.stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._threads: list[threading.Thread] = []
+        self._open: list[socket.socket] = []
+        self._accepter = threading.Thread(target=self._accept, daemon=True)
+        self._accepter.start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            self._open.append(connection)
+            thread = threading.Thread(target=self._run, args=(connection,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _run(self, connection: socket.socket) -> None:
+        with connection, contextlib.suppress(OSError):
+            self.behaviour(connection)
+
+    def read_request(self, connection: socket.socket) -> bytes:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    def close(self) -> None:
+        self.stop.set()
+        self._accepter.join(2)
+        self._listener.close()
+        for connection in self._open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        for thread in self._threads:
+            thread.join(2)
+
+
+@pytest.fixture
+def raw() -> Iterator[Callable[[Behaviour], RawServer]]:
+    servers: list[RawServer] = []
+
+    def start(behaviour: Behaviour) -> RawServer:
+        server = RawServer(behaviour)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "POST"])
+def test_a_server_that_accepts_and_never_answers_ends_in_transport_error(raw, method):
+    holder: list[RawServer] = []
+
+    def silent(connection: socket.socket) -> None:
+        holder[0].read_request(connection)
+        holder[0].stop.wait(10)  # accept, read, say nothing
+
+    server = raw(silent)
+    holder.append(server)
+    with (
+        halnav.Client(server.url + "/v1", token="t", timeout=0.3, cache=False) as client,
+        pytest.raises(halnav.TransportError) as info,
+    ):
+        client.request(method, "/v1/orders/1", json={} if method != "GET" else None)
+    assert "timed out" in str(info.value) and "0.3" in str(info.value)
+    assert info.value.method == method and info.value.url == server.url + "/v1/orders/1"
+    assert server.connections == 1  # a read timeout is not retried, whatever the method
+
+
+def test_a_connect_and_read_timeout_pair_is_honoured(raw):
+    holder: list[RawServer] = []
+    server = raw(lambda connection: holder[0].stop.wait(10))  # never even reads
+    holder.append(server)
+    with (
+        halnav.Client(server.url, timeout=(1.0, 0.2), cache=False) as client,
+        pytest.raises(halnav.TransportError) as info,
+    ):
+        client.root()
+    assert "read 0.2s" in str(info.value)
+
+
+def test_a_body_that_stalls_halfway_ends_in_transport_error(raw):
+    holder: list[RawServer] = []
+
+    def stall(connection: socket.socket) -> None:
+        holder[0].read_request(connection)
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/hal+json\r\n"
+            b'Content-Length: 100\r\n\r\n{"_links": {'
+        )
+        holder[0].stop.wait(10)
+
+    server = raw(stall)
+    holder.append(server)
+    with (
+        halnav.Client(server.url, timeout=0.3, cache=False) as client,
+        pytest.raises(halnav.TransportError),
+    ):
+        client.root()
+
+
+def test_a_body_cut_short_of_its_content_length_is_a_transport_error(raw):
+    holder: list[RawServer] = []
+
+    def cut(connection: socket.socket) -> None:
+        holder[0].read_request(connection)
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/hal+json\r\n"
+            b'Content-Length: 100\r\n\r\n{"_links": {"self": '
+        )
+
+    server = raw(cut)
+    holder.append(server)
+    with (
+        halnav.Client(server.url, retries=0, cache=False) as client,
+        pytest.raises(halnav.TransportError) as info,
+    ):
+        client.root()
+    assert "cut short" in str(info.value) and "IncompleteRead" in str(info.value)
+
+
+def test_a_truncated_json_answer_is_an_invalid_document_naming_url_and_position(raw):
+    holder: list[RawServer] = []
+    body = b'{"_links": {"self": {"href": "/v1"}}, "name": "trunc'
+
+    def truncated(connection: socket.socket) -> None:
+        holder[0].read_request(connection)
+        # No Content-Length: the body ends when the connection does, so nothing looks cut.
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/hal+json\r\nConnection: close\r\n\r\n"
+            + body
+        )
+
+    server = raw(truncated)
+    holder.append(server)
+    with (
+        halnav.Client(server.url + "/v1", token="t", cache=False) as client,
+        pytest.raises(halnav.InvalidDocument) as info,
+    ):
+        client.root()
+    message = str(info.value)
+    assert info.value.url == server.url + "/v1" and server.url + "/v1" in message
+    assert f"of {len(body)})" in message and "line 1 column" in message
+    assert info.value.pointer == ""
