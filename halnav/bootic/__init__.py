@@ -1,0 +1,59 @@
+"""halnav.bootic: a thin layer over the Bootic API, reached through its relations only.
+
+>>> from halnav.bootic import BooticClient
+>>> bootic = BooticClient(token="...")
+>>> shop = bootic.shop()
+>>> page = shop.orders(status="pending", sort="created_on.desc", per_page=50)
+>>> for order in shop.iter_orders(status="successful", closed_on_gte="2016-05-10"):
+...     print(order["code"], order["total"])
+>>> order = shop.create_order(line_items=[{"variant_id": 1234, "units": 3}])
+>>> order.checkout_url
+>>> result = shop.update_orders([577048, 12001], status="shipped")
+>>> result.valid_items, result.invalid_items
+
+:class:`Shop`, :class:`Order`, :class:`OrderPage` and :class:`UpdateResult` are subclasses of
+:class:`halnav.Resource` (made with ``Resource.cast``), so every generic method works on them.
+"""
+
+from ._client import DEFAULT_ROOT_URL, DEFAULT_TOKEN_URL, BooticClient
+from ._errors import (
+    CreateOutcomeUnknown,
+    InvalidFilter,
+    OutcomeUnknown,
+    ShopNotFound,
+    UpdateOutcomeUnknown,
+)
+from ._filters import (
+    ORDER_FILTERS,
+    ORDER_SORTS,
+    ORDER_STATUSES,
+    UPDATE_STATUSES,
+    OrderFilter,
+    check_update_status,
+    order_query,
+)
+from ._order import Order
+from ._results import UpdateResult
+from ._shop import OrderPage, Shop
+
+__all__ = [
+    "DEFAULT_ROOT_URL",
+    "DEFAULT_TOKEN_URL",
+    "ORDER_FILTERS",
+    "ORDER_SORTS",
+    "ORDER_STATUSES",
+    "UPDATE_STATUSES",
+    "BooticClient",
+    "CreateOutcomeUnknown",
+    "InvalidFilter",
+    "Order",
+    "OrderFilter",
+    "OrderPage",
+    "OutcomeUnknown",
+    "Shop",
+    "ShopNotFound",
+    "UpdateOutcomeUnknown",
+    "UpdateResult",
+    "check_update_status",
+    "order_query",
+]

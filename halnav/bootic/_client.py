@@ -1,0 +1,159 @@
+"""The :class:`BooticClient`: credentials for the Bootic API and the way to a shop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .._client import Client
+from .._exceptions import HALNavError
+from .._resource import Resource
+from ._errors import ShopNotFound
+from ._navigation import find_link
+from ._shop import Shop
+
+__all__ = ["DEFAULT_ROOT_URL", "DEFAULT_TOKEN_URL", "BooticClient"]
+
+#: The Bootic API's entry point.
+DEFAULT_ROOT_URL = "https://api.bootic.net/v1"
+#: Bootic's OAuth2 token endpoint.
+DEFAULT_TOKEN_URL = "https://auth.bootic.net/oauth/token"
+SHOP_RELS = ("btc:shop", "shop")
+SHOPS_RELS = ("shops", "btc:shops")
+
+
+class BooticClient:
+    """A client of the Bootic API, with a bearer token or OAuth2 client credentials.
+
+    >>> bootic = BooticClient(token="...")
+    >>> bootic = BooticClient(client_id="...", client_secret="...")
+    >>> shop = bootic.shop()                 # the token user's first shop
+    >>> shop = bootic.shop(id=123)
+    >>> shop = bootic.shop(subdomain="acme")
+
+    With client credentials a token is fetched from ``token_url`` (``scope`` optional) and
+    renewed as needed; ``on_new_token(token)`` is called with each new one, to persist it.
+    Everything is reached through the relations of the root document; no URL is built here.
+    Other keyword arguments (``timeout``, ``retries``, ``session``...) go to :class:`halnav.Client`.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        root_url: str = DEFAULT_ROOT_URL,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        token_url: str = DEFAULT_TOKEN_URL,
+        scope: str | None = None,
+        on_new_token: Callable[[dict[str, Any]], Any] | None = None,
+        **client_kwargs: Any,
+    ) -> None:
+        if (client_id is None) != (client_secret is None):
+            raise ValueError("OAuth2 client credentials need both client_id and client_secret")
+        if token is not None and client_id is not None:
+            raise ValueError("give token= or client_id=/client_secret=, not both")
+        if client_id is not None and client_secret is not None:
+            client_kwargs["auth"] = _client_credentials(
+                token_url, client_id, client_secret, scope, on_new_token
+            )
+        elif token is not None:
+            client_kwargs["token"] = token
+        self._client = Client(root_url, **client_kwargs)
+
+    @property
+    def client(self) -> Client:
+        """The underlying :class:`halnav.Client` (for anything the layer does not wrap)."""
+        return self._client
+
+    def root(self) -> Resource:
+        """GET the API's root document."""
+        return self._client.root()
+
+    def shops(self) -> list[Shop]:
+        """The shops the root embeds (those of the token's user)."""
+        return _embedded_shops(self.root())
+
+    def shop(self, id: int | str | None = None, *, subdomain: str | None = None) -> Shop:
+        """A shop: the token user's first one, the one with ``id``, or the one at ``subdomain``.
+
+        ``id`` uses the root's embedded shop with that id when there is one, else the root's
+        ``btc:shop`` template. Raises :class:`ShopNotFound` naming the shops there are.
+        """
+        if id is not None and subdomain is not None:
+            raise ValueError("give id= or subdomain=, not both")
+        root = self.root()
+        shops = _embedded_shops(root)
+        if id is not None:
+            for shop in shops:
+                if str(shop.get("id")) == str(id):
+                    return shop
+            holder, link = find_link(root, *SHOP_RELS)
+            variable = _sole_variable(link.variables)
+            return holder.follow(link.rel, **{variable: id}).cast(Shop)
+        if subdomain is not None:
+            for shop in shops:
+                if shop.get("subdomain") == subdomain:
+                    return shop
+            known = [str(shop.get("subdomain")) for shop in shops]
+            raise ShopNotFound(
+                f"no shop with subdomain {subdomain!r} among the token's shops; "
+                f"subdomains: {', '.join(known) or '(none)'}",
+                available=known,
+            )
+        if not shops:
+            raise ShopNotFound(
+                f"the root document {root.url} embeds no shops for this token; "
+                "name one with shop(id=...)"
+            )
+        return shops[0]
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._client.close()
+
+    def __enter__(self) -> BooticClient:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<BooticClient {self._client!r}>"
+
+
+def _embedded_shops(root: Resource) -> list[Shop]:
+    for rel in SHOPS_RELS:
+        if rel in root.embedded:
+            value = root.embedded[rel]
+            items = value if isinstance(value, list) else [value]
+            return [item.cast(Shop) for item in items]
+    return []
+
+
+def _sole_variable(variables: tuple[str, ...]) -> str:
+    if "id" in variables or not variables:
+        return "id"
+    if "shop_id" in variables:
+        return "shop_id"
+    return variables[0]
+
+
+def _client_credentials(
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    scope: str | None,
+    on_new_token: Callable[[dict[str, Any]], Any] | None,
+) -> Any:
+    # Imported here: the core's OAuth2 support may be absent in older releases.
+    try:
+        from .. import ClientCredentials  # type: ignore[attr-defined]
+    except ImportError as exc:
+        raise HALNavError(
+            "OAuth2 client credentials need halnav.ClientCredentials, which this halnav lacks; "
+            "pass token= instead"
+        ) from exc
+    return ClientCredentials(
+        token_url, client_id, client_secret, scope=scope, on_new_token=on_new_token
+    )

@@ -1,0 +1,145 @@
+"""Printing resources for people and programs: text tables, JSON, JSON lines and CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from .._exceptions import HALNavError
+from .._resource import Resource
+
+__all__ = [
+    "compact_json",
+    "describe",
+    "embedded_rows",
+    "link_rows",
+    "pretty_json",
+    "property_rows",
+    "table",
+    "text_value",
+    "write_csv",
+]
+
+_MAX_CELL = 70
+
+
+def pretty_json(value: Any) -> str:
+    """``value`` as indented JSON, non-ASCII kept readable."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def compact_json(value: Any) -> str:
+    """``value`` as JSON on one line (a JSON lines record)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def text_value(value: Any) -> str:
+    """A property value as a table cell: strings as they are, ``None`` empty, the rest JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return compact_json(value)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], indent: str = "") -> str:
+    """A plain text table with a header line; long cells are cut with ``...``."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [len(header) for header in headers]
+    for row in cells:
+        for index, value in enumerate(row):
+            widths[index] = max(widths[index], len(value))
+    lines = [_line(headers, widths, indent), _line(["-" * w for w in widths], widths, indent)]
+    lines += [_line(row, widths, indent) for row in cells]
+    return "\n".join(lines)
+
+
+def property_rows(resource: Resource) -> list[tuple[str, str]]:
+    """(name, value) for each property."""
+    return [(name, text_value(value)) for name, value in resource.properties.items()]
+
+
+def link_rows(resource: Resource) -> list[tuple[str, str, str, str, str]]:
+    """(rel, method, href, title, templated) for each link, ``curies`` left out."""
+    rows = []
+    for rel in resource.links:
+        if rel == "curies":
+            continue
+        for link in resource.links[rel]:
+            rel_name = f"{rel}[{link.name}]" if link.name else rel
+            rows.append(
+                (
+                    rel_name,
+                    link.method,
+                    link.href,
+                    link.title or "",
+                    "yes" if link.templated else "",
+                )
+            )
+    return rows
+
+
+def embedded_rows(resource: Resource) -> list[tuple[str, str]]:
+    """(rel, what) for each embedded relation: ``1 resource`` (an object) or ``N items``."""
+    document = resource.document
+    embedded = document.get("_embedded") if isinstance(document, dict) else None
+    if not isinstance(embedded, dict):
+        return []
+    rows = []
+    for rel, value in embedded.items():
+        if isinstance(value, list):
+            rows.append((rel, f"{len(value)} item{'' if len(value) == 1 else 's'}"))
+        else:
+            rows.append((rel, "1 resource"))
+    return rows
+
+
+def describe(resource: Resource) -> str:
+    """The properties, links and embedded relations of ``resource`` as titled tables."""
+    status = f"  [{resource.status_code}]" if resource.status_code else ""
+    parts = [f"{resource.url or '(embedded resource)'}{status}"]
+    properties = property_rows(resource)
+    if properties:
+        parts.append("\nproperties\n" + table(("name", "value"), properties, "  "))
+    elif resource.document is None and resource.content:
+        parts.append(
+            f"\nbody: {resource.content_type or 'unknown type'}, {len(resource.content)} bytes"
+        )
+    try:
+        links = link_rows(resource)
+    except HALNavError as exc:
+        parts.append(f"\nlinks: invalid ({exc})")
+    else:
+        if links:
+            headers = ("rel", "method", "href", "title", "templated")
+            parts.append("\nlinks\n" + table(headers, links, "  "))
+    embedded = embedded_rows(resource)
+    if embedded:
+        parts.append("\nembedded\n" + table(("rel", "contents"), embedded, "  "))
+    return "\n".join(parts)
+
+
+def write_csv(stream: IO[str], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a header and ``rows`` as CSV; returns the number of rows written."""
+    writer = csv.writer(stream)
+    writer.writerow(headers)
+    count = 0
+    for row in rows:
+        writer.writerow([text_value(value) for value in row])
+        count += 1
+    return count
+
+
+def _cell(value: Any) -> str:
+    text = text_value(value).replace("\n", " ")
+    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 3] + "..."
+
+
+def _line(values: Sequence[str], widths: Sequence[int], indent: str) -> str:
+    return (indent + "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))).rstrip()

@@ -1,0 +1,105 @@
+"""``halnav shell``: an interactive console with ``client``, ``root`` and ``explain`` bound."""
+
+from __future__ import annotations
+
+import argparse
+import code
+import sys
+from contextlib import ExitStack
+from typing import Any
+
+import halnav
+
+from ..bootic import BooticClient
+from ._common import (
+    UsageError,
+    client_options,
+    looks_like_url,
+    make_client,
+    running_sandbox,
+    setting_token,
+    setting_url,
+)
+from ._explain import explain
+
+__all__ = ["add_parser", "run"]
+
+BANNER = """halnav shell at {url}
+  client   the halnav.Client          root     client.root(), already fetched
+  bootic   a halnav.bootic.BooticClient for the same API
+  explain(resource)   properties, links, embedded, and a curl line (token masked)
+Try: explain(root)   root.rels   shop = bootic.shop()   explain(shop.orders(per_page=5))"""
+
+
+def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """Register ``shell`` and its options."""
+    parser = subparsers.add_parser(
+        "shell",
+        parents=parents,
+        help="an interactive console at an API's root (the sandbox's when no URL)",
+        description=(
+            "Open a Python console with client, root, bootic and explain() bound. IPython is "
+            "used when installed. With no URL (argument, --url or $HALNAV_URL) the in-memory "
+            "Bootic sandbox is started and the console opens at its root."
+        ),
+    )
+    parser.add_argument("target", nargs="?", metavar="URL", help="the API's root URL")
+    parser.add_argument(
+        "--plain", action="store_true", help="use the standard console even if IPython is installed"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``halnav shell``."""
+    url = args.target or setting_url(args)
+    token = setting_token(args)
+    if args.target and not looks_like_url(args.target):
+        raise UsageError(f"shell takes a URL, got {args.target!r}")
+    with ExitStack() as stack:
+        if url is None:
+            sandbox = stack.enter_context(running_sandbox("shell"))
+            url, token = str(sandbox), sandbox.token
+            print(f"Started the Bootic sandbox at {url} (in memory, gone on exit)", file=sys.stderr)
+        client = stack.enter_context(make_client(url, token, args))
+        bootic = stack.enter_context(
+            BooticClient(token=token, root_url=url, **client_options(args))
+        )
+        namespace = {
+            "halnav": halnav,
+            "client": client,
+            "root": client.root(),
+            "bootic": bootic,
+            "explain": explain,
+        }
+        _interact(namespace, BANNER.format(url=url), plain=args.plain)
+    return 0
+
+
+def _interact(namespace: dict[str, Any], banner: str, plain: bool) -> None:
+    if not plain:
+        try:
+            from IPython import start_ipython
+        except ImportError:
+            pass
+        else:
+            print(banner, file=sys.stderr)
+            start_ipython(argv=["--no-banner"], user_ns=namespace)
+            return
+    _enable_completion(namespace)
+    console = code.InteractiveConsole(namespace)
+    console.interact(banner=banner, exitmsg="")
+
+
+def _enable_completion(namespace: dict[str, Any]) -> None:
+    """Tab completion of names and attributes in the standard console, where readline exists."""
+    try:
+        import readline
+        import rlcompleter
+    except ImportError:
+        return
+    readline.set_completer(rlcompleter.Completer(namespace).complete)
+    if "libedit" in (readline.__doc__ or ""):
+        readline.parse_and_bind("bind ^I rl_complete")
+    else:
+        readline.parse_and_bind("tab: complete")

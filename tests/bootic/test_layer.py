@@ -1,0 +1,160 @@
+"""halnav.bootic against the sandbox over real HTTP (127.0.0.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import halnav
+from halnav import Forbidden, Resource, UnprocessableEntity
+from halnav.bootic import (
+    BooticClient,
+    Order,
+    OrderPage,
+    Shop,
+    ShopNotFound,
+    UpdateResult,
+)
+
+
+def test_the_default_shop_is_the_first_the_root_embeds(bootic, sandbox):
+    shop = bootic.shop()
+    assert isinstance(shop, Shop)
+    assert shop.id == sandbox.shop_id
+    assert bootic.shop(id=sandbox.shop_id).id == sandbox.shop_id
+    assert bootic.shop(id=str(sandbox.shop_id)).id == sandbox.shop_id
+    assert bootic.shop(subdomain=shop.subdomain).id == sandbox.shop_id
+    assert [s.id for s in bootic.shops()] == [sandbox.shop_id]
+
+
+def test_an_unknown_subdomain_names_the_ones_there_are(bootic):
+    with pytest.raises(ShopNotFound) as caught:
+        bootic.shop(subdomain="no-such-shop")
+    assert bootic.shop().subdomain in str(caught.value)
+    assert caught.value.available == (bootic.shop().subdomain,)
+
+
+def test_a_shop_not_embedded_is_fetched_through_the_btc_shop_template(bootic, sandbox):
+    # Shop 2 belongs to another user: the template is used, and the API refuses.
+    with pytest.raises(Forbidden) as caught:
+        bootic.shop(id=sandbox.other_shop_id)
+    assert f"/{sandbox.other_shop_id}" in caught.value.url
+    with BooticClient(token=sandbox.tokens["shop2_admin"], root_url=sandbox) as other:
+        assert other.shop(id=sandbox.other_shop_id).id == sandbox.other_shop_id
+
+
+def test_the_first_page_of_pending_orders(bootic):
+    page = bootic.shop().orders(status="pending", sort="created_on.desc", per_page=4)
+    assert isinstance(page, OrderPage)
+    orders = page.orders
+    assert 0 < len(orders) <= 4 and page.total_items >= len(orders)
+    assert all(isinstance(order, Order) and order.status == "pending" for order in orders)
+    created = [order["created_on"] for order in orders]
+    assert created == sorted(created, reverse=True)
+
+
+def test_iter_orders_walks_every_page(bootic):
+    shop = bootic.shop()
+    total = shop.orders(status="successful", per_page=1).total_items
+    orders = list(shop.iter_orders(status="successful", per_page=7, sort="closed_on.asc"))
+    assert len(orders) == total > 7  # several pages
+    assert len({order.id for order in orders}) == total
+    assert {order.status for order in orders} <= {"closed", "shipped"}
+    closed = [order["closed_on"] for order in orders]
+    assert closed == sorted(closed)
+
+
+def test_dates_may_be_date_objects(bootic):
+    shop = bootic.shop()
+    every = list(shop.iter_orders(status="successful", per_page=200, sort="closed_on.asc"))
+    middle = dt.date.fromisoformat(every[len(every) // 2]["closed_on"][:10])
+    since = list(shop.iter_orders(status=["closed", "shipped"], closed_on_gte=middle, per_page=200))
+    expected = [o.id for o in every if o["closed_on"][:10] >= middle.isoformat()]
+    assert sorted(o.id for o in since) == sorted(expected)
+    assert 0 < len(since) < len(every)
+
+
+def test_generic_resource_methods_work_on_layer_objects(bootic, sandbox):
+    shop = bootic.shop()
+    order = shop.orders(per_page=1).orders[0]
+    assert order.pointer("/_embedded/contact/email") in sandbox.contact_emails
+    assert order.follow("shop")["id"] == sandbox.shop_id
+    again = order.refresh()
+    assert type(again) is Resource and again["code"] == order.code
+    assert order.checkout_url == order.link("btc:web_checkout").url()
+    assert order.line_items and order.line_items[0]["variant_id"] in sandbox.variant_ids
+
+
+def test_create_order_then_update_it(fresh):
+    with BooticClient(token=fresh.token, root_url=fresh) as bootic:
+        shop = bootic.shop()
+        variant = fresh.variant_ids[0]
+        order = shop.create_order(
+            line_items=[{"variant_id": variant, "units": 3}],
+            contact={"email": fresh.contact_emails[0]},
+        )
+        assert isinstance(order, Order) and order.status == "checkout"
+        assert order.line_items[0]["units"] == 3
+        assert order.pointer("/_embedded/contact/email") == fresh.contact_emails[0]
+        assert order.checkout_url.startswith("http://") and order.code in order.checkout_url
+        assert order.cart_url.startswith("http://") and order.code in order.cart_url
+        assert shop.orders(code=order.code).orders[0].id == order.id
+
+        updated = order.update(status="pending")
+        assert isinstance(updated, Order)
+        assert updated.status == "pending" and updated["pending_on"]
+        assert shop.orders(code=order.code).orders[0].status == "pending"
+
+
+def test_a_422_on_create_carries_the_field_and_messages(bootic):
+    with pytest.raises(UnprocessableEntity) as caught:
+        bootic.shop().create_order(line_items=[{"variant_id": 32222222, "units": 1}])
+    error = caught.value
+    assert error.status_code == 422 and error.method == "POST"
+    [entry] = error.errors
+    assert entry["field"] == "variant.id"
+    assert entry["messages"] == ["Variant 32222222 does not exist in this shop"]
+
+
+def test_a_bulk_update_with_invalid_ids_fills_both_lists(fresh):
+    with BooticClient(token=fresh.token, root_url=fresh) as bootic:
+        shop = bootic.shop()
+        pending = [o.id for o in shop.orders(status="pending", per_page=2).orders]
+        shipped = shop.orders(status="shipped", per_page=1).orders[0].id
+        sent = [*pending, 999999999, shipped]
+        result = shop.update_orders(sent, status="closed")
+        assert isinstance(result, UpdateResult) and not result.ok
+        valid = [o.id for o in result.valid_items]
+        invalid = [o.id for o in result.invalid_items]
+        assert sorted(valid + invalid) == sorted(sent)  # every id in exactly one list
+        assert valid == pending and all(o.status == "closed" for o in result.valid_items)
+        errors = {o.id: o.errors for o in result.invalid_items}
+        assert errors[999999999][0]["field"] == "id"
+        assert "does not exist" in errors[999999999][0]["messages"][0]
+        assert errors[shipped][0]["field"] == "status"  # shipped cannot go back to closed
+        assert {o.status for o in shop.orders(code=result.valid_items[0].code).orders} == {"closed"}
+
+
+def test_client_credentials_get_a_token(sandbox, monkeypatch):
+    if not hasattr(halnav, "ClientCredentials"):
+        pytest.skip("halnav.ClientCredentials is not in this tree yet")
+    # requests-oauthlib sends credentials over plain http only when told (the sandbox is local).
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    tokens = []
+    with BooticClient(
+        client_id=sandbox.client_id,
+        client_secret=sandbox.client_secret,
+        root_url=sandbox,
+        token_url=sandbox.token_url,
+        on_new_token=tokens.append,
+    ) as bootic:
+        assert bootic.shop().id == sandbox.shop_id
+    assert len(tokens) == 1 and tokens[0]["access_token"]
+
+
+def test_credentials_are_given_one_way():
+    with pytest.raises(ValueError, match="not both"):
+        BooticClient(token="t", client_id="a", client_secret="b")
+    with pytest.raises(ValueError, match="both client_id and client_secret"):
+        BooticClient(client_id="a")

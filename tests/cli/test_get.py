@@ -1,0 +1,123 @@
+"""``halnav get``: fetch, follow rels with variables, print tables, JSON, pointers, every page."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import run_halnav
+
+
+def assert_one_line_error(result, code=1):
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("halnav: error: ")
+    return lines[0]
+
+
+def test_the_root_as_tables(halnav, sandbox):
+    result = halnav("get")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith(sandbox)
+    assert "properties" in out and "user_name" in out
+    assert "links" in out and "rel" in out and "templated" in out
+    shop_line = next(line for line in out.splitlines() if line.strip().startswith("btc:shop"))
+    assert "GET" in shop_line and "{id}" in shop_line and shop_line.rstrip().endswith("yes")
+    docs_line = next(line for line in out.splitlines() if line.strip().startswith("btc:docs"))
+    assert "API documentation" in docs_line
+    assert "embedded" in out and "shops" in out and "1 item" in out
+    assert sandbox.token not in out + result.stderr
+
+
+def test_a_path_of_rels_with_variables_for_the_templated_hops(halnav, sandbox):
+    result = halnav("get", "btc:shop", "-p", f"id={sandbox.shop_id}", "--json")
+    assert result.returncode == 0, result.stderr
+    shop = json.loads(result.stdout)
+    assert shop["id"] == sandbox.shop_id and "btc:orders" in shop["_links"]
+
+    result = halnav(
+        "get", sandbox, "shops", "btc:orders", "-p", "status=pending", "-p", "per_page=3", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    page = json.loads(result.stdout)
+    assert page["per_page"] == 3
+    assert {o["status"] for o in page["_embedded"]["items"]} == {"pending"}
+
+
+def test_the_url_and_token_may_come_from_the_environment(sandbox):
+    env = {"HALNAV_URL": sandbox, "HALNAV_TOKEN": sandbox.token}
+    result = run_halnav("get", "--pointer", "/_embedded/shops/0/subdomain", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "sandbox-shop"
+    relative = run_halnav("get", f"/v1/shops/{sandbox.shop_id}.json", "--pointer", "/id", env=env)
+    assert relative.stdout.strip() == str(sandbox.shop_id)
+
+
+def test_all_prints_every_item_of_every_page_as_json_lines(halnav, sandbox):
+    result = halnav(
+        "get", "btc:shop", "-p", f"id={sandbox.shop_id}", "btc:orders", "-p", "per_page=7", "--all"
+    )
+    assert result.returncode == 0, result.stderr
+    orders = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(orders) == 60 and len({o["id"] for o in orders}) == 60
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+    ids = halnav("get", "shops", "btc:orders", "-p", "per_page=25", "--all", "--pointer", "/id")
+    assert sorted(int(line) for line in ids.stdout.split()) == sorted(o["id"] for o in orders)
+
+
+def test_a_404_is_one_line_with_status_method_and_url(halnav, sandbox):
+    result = halnav("get", f"{sandbox.base_url}/v1/shops/999999.json")
+    line = assert_one_line_error(result)
+    assert "404" in line and "GET" in line and "/v1/shops/999999.json" in line
+
+
+def test_debug_shows_the_traceback(halnav, sandbox):
+    result = halnav("get", f"{sandbox.base_url}/v1/shops/999999.json", "--debug")
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr and "NotFound" in result.stderr
+    assert sandbox.token not in result.stderr  # request logs mask the token
+
+
+def test_an_unknown_rel_names_the_ones_there_are(halnav):
+    line = assert_one_line_error(halnav("get", "btc:nope"))
+    assert "btc:nope" in line and "btc:shop" in line and "shops" in line
+
+
+def test_a_missing_template_variable_says_which(halnav):
+    line = assert_one_line_error(halnav("get", "btc:shop"))
+    assert "'id'" in line
+
+
+def test_a_variable_no_hop_declares_is_a_usage_error(halnav, sandbox):
+    shop = f"id={sandbox.shop_id}"
+    line = assert_one_line_error(halnav("get", "btc:shop", "-p", shop, "-p", "colour=red"), 2)
+    assert "colour" in line and "id" in line
+    line = assert_one_line_error(halnav("get", "btc:shop", "-p", "novalue"), 2)
+    assert "NAME=VALUE" in line
+
+
+def test_no_url_at_all_is_a_usage_error():
+    line = assert_one_line_error(run_halnav("get"), 2)
+    assert "HALNAV_URL" in line
+
+
+def test_a_refused_token_is_401_and_never_printed(sandbox):
+    result = run_halnav("get", "--url", sandbox, "--token", "not-a-real-token-123")
+    line = assert_one_line_error(result)
+    assert "401" in line and "HALNAV_TOKEN" in line
+    assert "not-a-real-token-123" not in result.stdout + result.stderr
+
+
+def test_no_server_is_a_transport_error():
+    result = run_halnav("get", "--url", "http://127.0.0.1:9/v1", "--retries", "0")
+    line = assert_one_line_error(result)
+    assert "GET http://127.0.0.1:9/v1" in line
+
+
+def test_the_token_is_not_sent_to_a_url_on_another_origin(halnav, sandbox):
+    # Same server, other origin (localhost instead of 127.0.0.1): no token goes there, so 401.
+    other = sandbox.replace("127.0.0.1", "localhost")
+    line = assert_one_line_error(halnav("get", other, "--retries", "0"))
+    assert "401" in line and "localhost" in line
+    assert halnav("get", sandbox, "--pointer", "/user_name").stdout.strip() == "sandbox-owner"
