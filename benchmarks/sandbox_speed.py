@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-TOKEN = "sandbox-shop1-admin-token"  # a ready-made token (see docs/sandbox.md)
+TOKEN = "sandbox-shop1-admin-token"  # a ready-made token (see the README)
 STARTUP_TARGET_S = 3.0
 PAGES_TARGET = 200.0
 DEFAULT_ORDERS = 14486
