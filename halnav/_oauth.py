@@ -22,17 +22,13 @@ from urllib.parse import quote, quote_plus
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
+from urllib3.util.retry import Retry
 
 from ._exceptions import HALNavError, HTTPError, TransportError, error_class_for
 from ._transport import (
-    BACKOFF_FACTOR,
-    BACKOFF_JITTER,
-    BACKOFF_MAX,
     DEFAULT_TIMEOUT,
     IDEMPOTENT_METHODS,
-    RETRY_AFTER_MAX,
-    RETRY_STATUSES,
-    HALNavRetry,
+    make_retry,
     redact_url,
     transport_errors,
 )
@@ -334,23 +330,9 @@ def _expiry(token: Mapping[str, Any]) -> float | None:
         return None
 
 
-def _token_retry(retries: int) -> HALNavRetry:
+def _token_retry(retries: int) -> Retry:
     # Unlike API calls, the token POST may be sent again: a second token does no harm.
-    return HALNavRetry(
-        total=retries,
-        connect=retries,
-        read=retries,
-        status=retries,
-        other=0,
-        redirect=None,
-        allowed_methods=IDEMPOTENT_METHODS | {"POST"},
-        status_forcelist=RETRY_STATUSES,
-        backoff_factor=BACKOFF_FACTOR,
-        backoff_jitter=BACKOFF_JITTER,
-        backoff_max=BACKOFF_MAX,
-        retry_after_max=RETRY_AFTER_MAX,
-        raise_on_status=False,
-    )
+    return make_retry(retries, methods=IDEMPOTENT_METHODS | {"POST"})
 
 
 def mask_secrets(text: str, secrets: Iterable[str] = ()) -> str:

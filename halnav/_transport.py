@@ -125,12 +125,12 @@ def _retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-def make_retry(retries: int | Retry | None) -> Retry:
+def make_retry(retries: int | Retry | None, methods: frozenset[str] = IDEMPOTENT_METHODS) -> Retry:
     """urllib3's :class:`Retry` for ``retries`` retries after the first try.
 
     ``0`` or ``None`` turns retries off (one try); a :class:`Retry` instance is used as is.
-    Only :data:`IDEMPOTENT_METHODS` are retried, on connection errors, dropped connections and
-    429/502/503/504 answers; ``Retry-After`` is honoured up to :data:`RETRY_AFTER_MAX` seconds,
+    Only ``methods`` (by default :data:`IDEMPOTENT_METHODS`) are retried, on connection errors,
+    dropped connections and 429/502/503/504 answers; ``Retry-After`` is honoured up to :data:`RETRY_AFTER_MAX` seconds,
     else backoff doubles from :data:`BACKOFF_FACTOR` (first retry immediate) with jitter.
     """
     if isinstance(retries, Retry):
@@ -148,7 +148,7 @@ def make_retry(retries: int | Retry | None) -> Retry:
         status=retries,
         other=0,
         redirect=None,
-        allowed_methods=IDEMPOTENT_METHODS,
+        allowed_methods=methods,
         status_forcelist=RETRY_STATUSES,
         backoff_factor=BACKOFF_FACTOR,
         backoff_jitter=BACKOFF_JITTER,

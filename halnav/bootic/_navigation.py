@@ -7,11 +7,10 @@ Bootic layer never builds a URL: every request goes through a link the API gave.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._exceptions import HALNavError, LinkNotFound
 from .._link import Link
 from .._resource import Resource
+from .._response import error_entries
 
 __all__ = ["error_entries", "find_link", "verb_for"]
 
@@ -44,17 +43,6 @@ def verb_for(link: Link, default: str) -> str:
     """The link's own ``method`` when it declares one, else ``default`` (links default to GET)."""
     declared = link.attributes.get("method")
     return link.method if isinstance(declared, str) and declared else default
-
-
-def error_entries(document: Any) -> list[dict[str, Any]]:
-    """The Bootic ``_embedded.errors`` entries of a document (each with ``field``, ``messages``)."""
-    embedded = document.get("_embedded") if isinstance(document, dict) else None
-    errors = embedded.get("errors") if isinstance(embedded, dict) else None
-    if isinstance(errors, dict):
-        errors = [errors]
-    if not isinstance(errors, list):
-        return []
-    return [entry for entry in errors if isinstance(entry, dict)]
 
 
 def _first_link(resource: Resource, rels: tuple[str, ...]) -> Link | None:

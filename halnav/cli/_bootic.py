@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
+from .._response import summarize_errors
 from ..bootic import (
     DEFAULT_ROOT_URL,
     ORDER_FILTERS,
@@ -294,12 +295,4 @@ def _write(out: IO[str], fmt: str, orders: Iterable[Order]) -> int:
 
 
 def _error_text(errors: list[dict[str, Any]]) -> str:
-    parts = []
-    for entry in errors:
-        messages = entry.get("messages")
-        if isinstance(messages, str):
-            messages = [messages]
-        text = "; ".join(str(m) for m in messages) if isinstance(messages, list) else ""
-        field = entry.get("field")
-        parts.append(f"{field}: {text}" if field else text)
-    return "; ".join(parts) or "(no details)"
+    return summarize_errors(errors) or "(no details)"

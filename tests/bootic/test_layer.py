@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-import halnav
 from halnav import Forbidden, Resource, UnprocessableEntity
 from halnav.bootic import (
     BooticClient,
@@ -137,8 +136,6 @@ def test_a_bulk_update_with_invalid_ids_fills_both_lists(fresh):
 
 
 def test_client_credentials_get_a_token(sandbox, monkeypatch):
-    if not hasattr(halnav, "ClientCredentials"):
-        pytest.skip("halnav.ClientCredentials is not in this tree yet")
     # requests-oauthlib sends credentials over plain http only when told (the sandbox is local).
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     tokens = []
