@@ -9,7 +9,21 @@ from urllib.parse import urljoin
 from ._exceptions import InvalidDocument, TemplateError
 from ._templates import Template, parse_template
 
-__all__ = ["Link"]
+__all__ = ["Link", "resolve_url"]
+
+
+def resolve_url(base: str | None, reference: str, *, what: str = "URL") -> str:
+    """``reference`` resolved against ``base`` (RFC 3986).
+
+    A reference urllib cannot parse (``http://[oops/``: an IPv6 bracket left open) raises
+    :class:`InvalidDocument` naming ``what`` it was, instead of urllib's bare ``ValueError``.
+    """
+    try:
+        return urljoin(base, reference) if base else reference
+    except ValueError as exc:
+        raise InvalidDocument(
+            f"{what} that is not a valid URL: {reference!r} ({exc})", url=base
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -72,13 +86,7 @@ class Link:
             href = self.href
         if not self.base:
             return href
-        try:
-            return urljoin(self.base, href)
-        except ValueError as exc:  # urllib's "Invalid IPv6 URL" for a bracket left open
-            raise InvalidDocument(
-                f"link {self.rel!r} has an href that is not a valid URL: {href!r} ({exc})",
-                url=self.base,
-            ) from None
+        return resolve_url(self.base, href, what=f"link {self.rel!r} has an href")
 
     def __repr__(self) -> str:
         parts = [f"rel={self.rel!r}", self.method, self.href]
