@@ -43,7 +43,9 @@ class BearerToken(AuthBase):
 class ScopedAuth(AuthBase):
     """Applies ``inner`` to requests for ``origin`` only, and strips credentials from any other.
 
-    Scheme is part of the origin, so an https token is never sent over plain http.
+    Scheme is part of the origin, so an https token is never sent over plain http. ``inner`` may
+    be ``None``: an ``Authorization`` header the caller set is then kept for ``origin`` only.
+    Each request it prepares remembers it (see :func:`install_redirect_guard`).
     """
 
     def __init__(self, inner: Any, origin: tuple[str, str, int | None]) -> None:
@@ -54,8 +56,9 @@ class ScopedAuth(AuthBase):
         return origin_of(url) == self.origin
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request._halnav_auth = self  # type: ignore[attr-defined]
         if request.url and self.applies_to(request.url):
-            return self.inner(request)
+            return self.inner(request) if self.inner is not None else request
         request.headers.pop("Authorization", None)
         return request
 
@@ -64,16 +67,23 @@ class ScopedAuth(AuthBase):
         return f"<ScopedAuth {type(self.inner).__name__} for {scheme}://{host}:{port}>"
 
 
-def install_redirect_guard(session: requests.Session, auth: ScopedAuth) -> None:
-    """Make ``session`` re-decide credentials on every redirect hop by origin.
+def install_redirect_guard(session: requests.Session) -> None:
+    """Make ``session`` re-decide credentials on every redirect hop by origin (once per session).
 
     requests keeps ``Authorization`` across same-host redirects (even to another port, or from
-    http to https); halnav sends it only to the root's origin, so each hop is judged again.
+    http to https); halnav sends it only to the root's origin, so each hop is judged again, by
+    the :class:`ScopedAuth` that sent the request being redirected (a session shared by several
+    clients applies each one's own credentials to its own requests only).
     """
+    if getattr(session.rebuild_auth, "_halnav_guard", False):
+        return
     original = session.rebuild_auth
 
     def rebuild_auth(prepared: requests.PreparedRequest, response: requests.Response) -> None:
         original(prepared, response)
-        auth(prepared)
+        auth = getattr(response.request, "_halnav_auth", None)
+        if auth is not None:
+            auth(prepared)  # also marks the new hop, for a redirect after it
 
+    rebuild_auth._halnav_guard = True  # type: ignore[attr-defined]
     session.rebuild_auth = rebuild_auth  # type: ignore[method-assign]

@@ -16,21 +16,26 @@ small memory store in front so that one process never decodes a body twice).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json as _stdlib_json
 import os
+import secrets
 import sqlite3
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from requests.structures import CaseInsensitiveDict
 
-from ._response import is_json, resource_from_response
+from ._exceptions import InvalidDocument
+from ._link import resolve_url
+from ._response import is_json, make_resource, resource_from_response
 
 if TYPE_CHECKING:
     import requests
@@ -271,15 +276,17 @@ class MemoryCache:
         )
 
     def lookup(self, scope: str, url: str, request_headers: dict[str, str]) -> CacheEntry | None:
-        """The usable entry for a GET of ``url``, or ``None`` (counted as a miss)."""
+        """The usable entry for a GET of ``url``, or ``None`` (counted as a miss).
+
+        Whether the entry is fresh is the caller's to decide (``entry.is_fresh()``), once: it
+        then calls :meth:`fresh`, which counts the fresh hit, or revalidates.
+        """
         entry = self.get(_key(scope, url))
         with self._lock:
             self.stats.lookups += 1
             if entry is None or not entry.matches(request_headers):
                 self.stats.misses += 1
                 return None
-            if entry.is_fresh():
-                self.stats.fresh_hits += 1
         return entry
 
     def answer(
@@ -376,6 +383,8 @@ class MemoryCache:
         self, client: Client, entry: CacheEntry, via: tuple[Link, dict[str, Any]] | None
     ) -> Resource:
         """The stored resource of a fresh entry, for a GET answered without any request."""
+        with self._lock:
+            self.stats.fresh_hits += 1
         return self._reuse(client, entry, entry.headers, via)
 
     def invalidate(self, scope: str, *urls: str) -> int:
@@ -388,8 +397,14 @@ class MemoryCache:
 
     def _reuse(self, client: Client, entry: CacheEntry, headers: Any, via: Any) -> Resource:
         resource = entry.resource
-        if resource is None:  # pragma: no cover - DiskCache loads it
+        if resource is None:  # pragma: no cover - every store makes it
             raise RuntimeError("cache entry without a resource")
+        if resource.client is client:
+            # Made once, on the stored resource: every answer given from it shares its link and
+            # embedded maps (and the relations they parsed), whoever parsed them first.
+            for part in ("links", "embedded"):
+                with suppress(InvalidDocument):
+                    getattr(resource, part)
         return _copy_with(resource, client, headers, via)
 
 
@@ -397,9 +412,20 @@ class DiskCache(MemoryCache):
     """An SQLite file of answers (validators, headers, raw body) that outlives the process.
 
     A :class:`MemoryCache` of ``memory_entries`` parsed resources sits in front of it, so a body
-    read from disk is decoded once per process. ``max_bytes`` bounds the file's bodies; the oldest
-    entries go first. Keys include the client's credential scope (a hash, never the credential).
+    read from disk is decoded once per process. It is decoded when its entry is looked up: a
+    stored body that no longer decodes is dropped and counted as a miss (the price: a stored
+    body the revalidation then replaces was decoded for nothing). A 304's merged headers and new
+    expiry are written back to the file.
+
+    ``max_bytes`` bounds the file's bodies; the oldest entries go first, down to
+    :data:`TRIM_TO` of it, so that a store at its bound does not trim on every answer kept. The
+    bodies' total is counted as entries come and go (and counted again from the file before
+    trimming, which sees what other processes sharing the file stored). Keys include the
+    client's credential scope (a hash, never the credential).
     """
+
+    #: The share of ``max_bytes`` a trim brings the file's bodies down to.
+    TRIM_TO = 0.9
 
     def __init__(
         self,
@@ -421,6 +447,9 @@ class DiskCache(MemoryCache):
             " etag TEXT, last_modified TEXT, headers TEXT, content_type TEXT, body BLOB,"
             " expires_at REAL, stored_at REAL, size INTEGER)"
         )
+        self._db.execute("CREATE INDEX IF NOT EXISTS entries_stored_at ON entries (stored_at)")
+        #: Bytes of bodies in the file, as this process counts them.
+        self._disk_size = self._count_disk_size()
 
     def get(self, key: str) -> CacheEntry | None:
         entry = super().get(key)
@@ -435,18 +464,38 @@ class DiskCache(MemoryCache):
         if row is None:
             return None
         url, vary, etag, last_modified, headers, content_type, body, expires_at = row
-        return CacheEntry(
-            key,
-            url,
-            tuple(tuple(pair) for pair in _stdlib_json.loads(vary)),
-            etag,
-            last_modified,
-            CaseInsensitiveDict(_stdlib_json.loads(headers)),
-            content_type,
-            bytes(body),
-            None,
-            expires_at,
-        )
+        body = bytes(body or b"")
+        if body and is_json(content_type):
+            with self._lock:
+                self.stats.bodies_decoded += 1
+        try:
+            stored_headers = CaseInsensitiveDict(_stdlib_json.loads(headers))
+            entry = CacheEntry(
+                key,
+                url,
+                tuple(tuple(pair) for pair in _stdlib_json.loads(vary)),
+                etag,
+                last_modified,
+                stored_headers,
+                content_type,
+                body,
+                # The same factory as an answer's; the client is set when the entry is reused.
+                make_resource(
+                    body,
+                    url=url,
+                    status_code=200,
+                    headers=stored_headers,
+                    content_type=content_type,
+                    client=None,
+                ),
+                expires_at,
+            )
+        except (ValueError, TypeError):  # InvalidDocument is a ValueError
+            # A body (or headers) that no longer decodes, the file damaged: a miss, and gone.
+            self.delete(key)
+            return None
+        MemoryCache.put(self, entry)
+        return entry
 
     def put(self, entry: CacheEntry) -> None:
         super().put(entry)
@@ -463,35 +512,86 @@ class DiskCache(MemoryCache):
             time.time(),
             len(entry.content),
         )
+        evicted = 0
         with self._db_lock:
+            replaced = self._db.execute(
+                "SELECT size FROM entries WHERE key = ?", (entry.key,)
+            ).fetchone()
             self._db.execute("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
-            (total,) = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM entries").fetchone()
-            if total > self.max_disk_bytes:
-                self._trim(total)
+            self._disk_size += len(entry.content) - (replaced[0] if replaced else 0)
+            if self._disk_size > self.max_disk_bytes:
+                evicted = self._trim()
+        if evicted:
+            with self._lock:
+                self.stats.evicted += evicted
+
+    def revalidated(
+        self,
+        client: Client,
+        entry: CacheEntry,
+        headers: Any,
+        via: tuple[Link, dict[str, Any]] | None,
+    ) -> Resource:
+        """As :meth:`MemoryCache.revalidated`, and the merged headers and expiry are written back
+        to the file: the next run sends the 304's validators and honours its ``max-age``."""
+        resource = super().revalidated(client, entry, headers, via)
+        with self._db_lock:
+            self._db.execute(
+                "UPDATE entries SET headers = ?, etag = ?, last_modified = ?, expires_at = ?"
+                " WHERE key = ?",
+                (
+                    _stdlib_json.dumps(dict(entry.headers)),
+                    entry.etag,
+                    entry.last_modified,
+                    entry.expires_at,
+                    entry.key,
+                ),
+            )
+        return resource
 
     def holds(self, body_size: int, count: int) -> bool:
         """Whether ``count`` answers of ``body_size`` bytes fit in the file at once."""
         return body_size * count <= self.max_disk_bytes
 
-    def _trim(self, total: int) -> None:
-        rows = self._db.execute("SELECT key, size FROM entries ORDER BY stored_at").fetchall()
-        for key, size in rows:
-            if total <= self.max_disk_bytes:
+    def _count_disk_size(self) -> int:
+        (total,) = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM entries").fetchone()
+        return int(total)
+
+    def _trim(self) -> int:
+        """Drop the oldest entries until the bodies take at most TRIM_TO of ``max_bytes``; how
+        many were dropped. Called with ``_db_lock`` held."""
+        total = self._count_disk_size()  # once per trim: other processes may share the file
+        target = int(self.max_disk_bytes * self.TRIM_TO)
+        evicted = 0
+        while total > target:
+            rows = self._db.execute(
+                "SELECT key, size FROM entries ORDER BY stored_at LIMIT 64"
+            ).fetchall()
+            if not rows:
                 break
-            self._db.execute("DELETE FROM entries WHERE key = ?", (key,))
-            total -= size
-            self.stats.evicted += 1
+            for key, size in rows:
+                if total <= target:
+                    break
+                self._db.execute("DELETE FROM entries WHERE key = ?", (key,))
+                total -= size
+                evicted += 1
+        self._disk_size = total
+        return evicted
 
     def delete(self, key: str) -> bool:
         in_memory = super().delete(key)
         with self._db_lock:
-            cursor = self._db.execute("DELETE FROM entries WHERE key = ?", (key,))
-        return in_memory or cursor.rowcount > 0
+            row = self._db.execute("SELECT size FROM entries WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                self._db.execute("DELETE FROM entries WHERE key = ?", (key,))
+                self._disk_size -= row[0]
+        return in_memory or row is not None
 
     def clear(self) -> None:
         super().clear()
         with self._db_lock:
             self._db.execute("DELETE FROM entries")
+            self._disk_size = 0
 
     def __len__(self) -> int:
         with self._db_lock:
@@ -504,27 +604,12 @@ class DiskCache(MemoryCache):
             self._db.close()
 
     def _reuse(self, client: Client, entry: CacheEntry, headers: Any, via: Any) -> Resource:
-        if entry.resource is None:
-            from . import _json
-            from ._resource import Resource
-
-            document = None
-            if entry.content and is_json(entry.content_type):
-                document = _json.loads(entry.content)
-                with self._lock:
-                    self.stats.bodies_decoded += 1
-            entry.resource = Resource(
-                document,
-                url=entry.url,
-                client=client,
-                status_code=200,
-                headers=entry.headers,
-                content=entry.content,
-                content_type=entry.content_type,
-            )
-            entry.size = len(entry.content) * MEMORY_PER_BODY_BYTE
-            MemoryCache.put(self, entry)
-        return _copy_with(entry.resource, client, headers, via)
+        resource = entry.resource
+        if resource is not None and resource.client is None:
+            # Read from the file without a client: the first client to reuse it keeps its link
+            # and embedded maps, as for an entry it stored itself.
+            entry.resource = _copy_with(resource, client, entry.headers, None)
+        return super()._reuse(client, entry, headers, via)
 
     def __repr__(self) -> str:
         return f"<DiskCache {self.path}>"
@@ -559,8 +644,12 @@ def cache_key_url(url: str, params: Any = None) -> str:
 def credential_scope(auth: Any) -> str:
     """A stable, non-secret name for the credentials ``auth`` sends (part of every cache key).
 
-    A hash of: a bearer token; else an OAuth client's ``client_id`` (and ``scope``), which
-    outlive its renewed access tokens; else a ``username``; else the auth's type alone.
+    A hash of the auth's type and: a bearer token; else the auth's own ``cache_scope``
+    attribute (give one to an auth of yours: a non-secret name for its credentials, such as
+    an account name); else an OAuth client's ``client_id`` (and ``scope``), which outlive its
+    renewed access tokens; else a ``username``; else the auth object itself. Two objects of
+    such an auth never share entries, even when one was made after the other was freed at the
+    same address, and its entries in a :class:`DiskCache` are not found by the next run.
     """
     if auth is None:
         return ""
@@ -571,14 +660,38 @@ def credential_scope(auth: Any) -> str:
     if isinstance(inner, BearerToken):
         identity: Any = inner._token
     else:
-        identity = getattr(inner, "client_id", None)
-        if identity is not None:
-            identity = f"{identity} {getattr(inner, 'scope', '')}"
-        else:
+        identity = getattr(inner, "cache_scope", None)
+        if identity is None and getattr(inner, "client_id", None) is not None:
+            identity = f"{inner.client_id} {getattr(inner, 'scope', '')}"
+        if identity is None:
             identity = getattr(inner, "username", None)
-    if identity is not None:
-        name += ":" + str(identity)
+        if identity is None:
+            identity = _object_identity(inner)
+    name += ":" + str(identity)
     return hashlib.sha256(name.encode()).hexdigest()[:24]
+
+
+#: Random per process: an object's identity never names an object of another run (a DiskCache).
+_PROCESS = secrets.token_hex(8)
+_SERIALS: dict[int, int] = {}
+_SERIALS_LOCK = threading.Lock()
+_next_serial = itertools.count(1).__next__
+
+
+def _object_identity(obj: Any) -> str:
+    """A name for ``obj`` no other object ever gets: ``id()`` alone is reused once it is freed."""
+    key = id(obj)
+    with _SERIALS_LOCK:
+        serial = _SERIALS.get(key)
+        if serial is None:
+            try:
+                # Forgotten when the object is freed, so that the next one at its address
+                # gets a serial of its own. (dict.pop is atomic: no lock in the callback.)
+                weakref.finalize(obj, _SERIALS.pop, key, None)
+            except TypeError:  # cannot be weakly referenced: its id, unique while it lives
+                return f"{_PROCESS} id {key}"
+            serial = _SERIALS[key] = _next_serial()
+    return f"{_PROCESS} object {serial}"
 
 
 def cache_directives(value: str | None) -> dict[str, str | None]:
@@ -630,13 +743,17 @@ def _vary(value: str | None, request_headers: dict[str, str]) -> tuple[tuple[str
 
 
 def _locations(headers: Any, base: str) -> list[str]:
-    from urllib.parse import urljoin
-
-    return [
-        urljoin(base, value)
-        for name in ("Location", "Content-Location")
-        if (value := headers.get(name))
-    ]
+    # The URLs an unsafe request's answer names. One that is not a URL names no entry to drop,
+    # and is skipped: the server applied the request, which must not fail because of it.
+    urls = []
+    for name in ("Location", "Content-Location"):
+        value = headers.get(name)
+        if value:
+            try:
+                urls.append(resolve_url(base, value, what=f"{name} header"))
+            except InvalidDocument:
+                continue
+    return urls
 
 
 def _copy_with(resource: Resource, client: Client, headers: Any, via: Any) -> Resource:

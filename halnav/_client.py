@@ -14,6 +14,7 @@ from urllib3.util.retry import Retry
 from . import _json
 from ._auth import BearerToken, ScopedAuth, install_redirect_guard, origin_of
 from ._cache import MemoryCache, cache_key_url, credential_scope, make_cache
+from ._exceptions import TransportError
 from ._link import Link
 from ._resource import Resource
 from ._response import resource_from_response
@@ -21,6 +22,7 @@ from ._transport import (
     DEFAULT_RETRIES,
     DEFAULT_TIMEOUT,
     DEFAULT_WALK_RETRIES,
+    PREFETCH_THREADS,
     Transport,
     log_exchange,
     redact_url,
@@ -49,23 +51,30 @@ class Client:
 
     ``token`` (a bearer token) or ``auth`` (any :mod:`requests` auth, e.g. an OAuth2 session's)
     is sent only to the origin of ``root_url``: links to other origins, or from https to plain
-    http, are fetched without credentials. One :class:`requests.Session` is reused (pass your own
-    with ``session``), so connections are kept alive. A client may be shared by threads.
+    http, are fetched without credentials, and so is an ``Authorization`` given in ``headers``
+    (it goes to the root's origin only, with or without ``token``/``auth``). One
+    :class:`requests.Session` is reused (pass your own with ``session``), so connections are kept
+    alive. A client may be shared by threads. :meth:`close` does not close an ``auth`` it was
+    given (close a :class:`~halnav.ClientCredentials` yourself with its ``close()``).
 
     ``retries`` is how many times an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE) is sent
-    again after a connection failure or a 429/502/503/504 answer: 3 by default (4 tries in all),
-    ``0`` or ``None`` for none, or a :class:`urllib3.util.Retry` used as is. POST and PATCH are
-    sent once. ``walk_retries`` is the same for each page request of ``pages()``/``iterate()``,
-    where one failure stops a long walk: 8 while ``retries`` is left at its default, else the
-    same as ``retries``. After a 401, an ``auth`` that can renew its credentials (such as
+    again after a connection failure or a 429/502/503/504 answer: 3 when not given (4 tries in
+    all), ``0`` or ``None`` for none, or a :class:`urllib3.util.Retry` used as is. POST and PATCH
+    are sent once. ``walk_retries`` is the same for each page request of ``pages()``/
+    ``iterate()``, where one failure stops a long walk: 8 when neither is given, else the same as
+    ``retries`` (``retries=3`` given explicitly makes walks use 3 too). A ``session`` you pass
+    keeps its own adapters (and their retries) unless you give ``retries`` or ``walk_retries``.
+    After a 401, an ``auth`` that can renew its credentials (such as
     :class:`~halnav.ClientCredentials`) does so and the request is sent once more.
 
     ``cache`` is the client's private HTTP cache: ``True`` (a bounded :class:`~halnav.MemoryCache`),
     ``False``/``None`` for none, a file path for a :class:`~halnav.DiskCache`, or a store object.
     GETs are revalidated with ``If-None-Match``/``If-Modified-Since``, and a 304 gives back the
     resource already parsed; ``client.cache.stats`` counts. ``pool_size`` is the number of kept-
-    alive connections per host; ``pages(prefetch=N)`` grows it to N when N is larger (not the
-    pool of a ``session`` you pass).
+    alive connections per host, at least 32 so that every page request of ``pages(prefetch=N)``
+    in flight keeps its connection (the pool of a ``session`` you pass is left as it is). The
+    prefetch threads are the client's own, 32 (or ``pool_size`` if larger) shared by its walks,
+    made on first use; each walk keeps at most its window of requests in flight.
     """
 
     def __init__(
@@ -77,16 +86,20 @@ class Client:
         session: requests.Session | None = None,
         headers: dict[str, str] | None = None,
         timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
-        retries: int | Retry | None = DEFAULT_RETRIES,
+        retries: int | Retry | None | _Unset = _UNSET,
         pool_size: int = 10,
         cache: bool | str | MemoryCache | None = True,
         walk_retries: int | Retry | None | _Unset = _UNSET,
     ) -> None:
         if token is not None and auth is not None:
             raise ValueError("give token= or auth=, not both")
+        retries_given = not isinstance(retries, _Unset)
+        walk_retries_given = not isinstance(walk_retries, _Unset)
+        if isinstance(retries, _Unset):
+            retries = DEFAULT_RETRIES
         if isinstance(walk_retries, _Unset):
             # Walks get the larger budget unless the caller chose a retry policy of their own.
-            walk_retries = DEFAULT_WALK_RETRIES if retries == DEFAULT_RETRIES else retries
+            walk_retries = retries if retries_given else DEFAULT_WALK_RETRIES
         self._root_url = root_url
         self._transport = Transport(
             session,
@@ -94,19 +107,20 @@ class Client:
             retries=retries,
             walk_retries=walk_retries,
             pool_size=pool_size,
+            retries_given=retries_given or walk_retries_given,
         )
         inner = BearerToken(token) if token is not None else auth
-        self._auth = ScopedAuth(inner, origin_of(root_url)) if inner is not None else None
-        if self._auth is not None:
-            install_redirect_guard(self._transport.session, self._auth)
+        # Always scoped: with no token or auth (inner None), an Authorization header the caller
+        # gives still goes to the root's origin only.
+        self._auth = ScopedAuth(inner, origin_of(root_url))
+        install_redirect_guard(self._transport.session)
         self._headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT, **(headers or {})}
         self._lock = threading.Lock()
         self._cache = make_cache(cache)
         self._owns_cache = not isinstance(cache, MemoryCache)
-        self._cache_scope = credential_scope(self._auth)
-        self._pool_size = pool_size
+        self._cache_scope = credential_scope(self._auth) if inner is not None else ""
+        self._prefetch_threads = max(pool_size, PREFETCH_THREADS)
         self._executor: Any = None
-        self._executor_workers = 0
 
     # -- settings --------------------------------------------------------------------------
 
@@ -137,7 +151,11 @@ class Client:
 
     def authenticates(self, url: str) -> bool:
         """Whether credentials would be sent to ``url`` (only to the root URL's origin)."""
-        return self._auth is not None and self._auth.applies_to(url)
+        if not self._auth.applies_to(url):
+            return False
+        return self._auth.inner is not None or any(
+            key.lower() == "authorization" for key in self._headers
+        )
 
     # -- requests --------------------------------------------------------------------------
 
@@ -169,7 +187,13 @@ class Client:
         there is no answer, :class:`InvalidDocument` for a JSON body that does not parse.
         """
         method = method.upper()
-        absolute = urljoin(self._root_url, url)
+        try:
+            absolute = urljoin(self._root_url, url)
+        except ValueError as exc:  # urllib's "Invalid IPv6 URL": an unclosed bracket
+            shown = redact_url(url)
+            raise TransportError(
+                f"{method} {shown} not sent: not a valid URL ({exc})", method=method, url=shown
+            ) from None
         sent = dict(self._headers)
         body = None
         if json is not None:
@@ -183,7 +207,7 @@ class Client:
             return resource_from_response(response, self, method, via)
         # The cache: validators added to a GET, a 304 answered with the stored resource.
         key = cache_key_url(absolute, params)
-        scope = self._cache_scope if self._auth is not None and self.authenticates(key) else ""
+        scope = self._cache_scope if self._cache_scope and self._auth.applies_to(key) else ""
         started = time.perf_counter()
         entry = cache.lookup(scope, key, sent) if method == "GET" else None
         note = "cache miss" if method == "GET" else None
@@ -233,7 +257,7 @@ class Client:
         # A 401 means the request was refused unprocessed, so sending it again is safe even for
         # POST; it happens once, and only if the credentials were ours and can be renewed.
         request = response.request
-        if self._auth is None or request is None or not request.url:
+        if self._auth.inner is None or request is None or not request.url:
             return False
         if not self._auth.applies_to(request.url):
             return False
@@ -254,32 +278,20 @@ class Client:
     # -- lifecycle -------------------------------------------------------------------------
 
     def prefetch_executor(self, window: int) -> Any:
-        """The client's thread pool for fetching up to ``window`` pages at once (made on first use).
+        """The client's thread pool for prefetching pages (made on first use, then the same one).
 
-        The connection pool grows to the window when it is smaller, so every page request in
-        flight keeps its own alive connection.
+        Its size is fixed (32, or ``pool_size`` if larger) and shared by every walk of the
+        client, each of which keeps at most its own ``window`` of requests in flight; the
+        connection pool was sized for it up front. Neither is ever replaced while in use.
         """
         with self._lock:
-            if self._executor is None or self._executor_workers < window:
+            if self._executor is None:
                 from concurrent.futures import ThreadPoolExecutor
 
-                if self._executor is not None:
-                    self._executor.shutdown(wait=False)
-                self._executor = ThreadPoolExecutor(window, thread_name_prefix="halnav-prefetch")
-                self._executor_workers = window
-                self._grow_pool(window)
+                self._executor = ThreadPoolExecutor(
+                    self._prefetch_threads, thread_name_prefix="halnav-prefetch"
+                )
             return self._executor
-
-    def _grow_pool(self, size: int) -> None:
-        # Only the pool of a session the client made: a session given to it keeps its settings.
-        if size <= self._pool_size or not self._transport.owns_session:
-            return
-        from requests.adapters import HTTPAdapter
-
-        for adapter in {id(a): a for a in self._transport.session.adapters.values()}.values():
-            if isinstance(adapter, HTTPAdapter) and adapter._pool_maxsize < size:
-                adapter.init_poolmanager(adapter._pool_connections, size, adapter._pool_block)
-        self._pool_size = size
 
     def close(self) -> None:
         """Close the pooled connections (of a session the client made itself) and the threads."""
@@ -299,7 +311,7 @@ class Client:
 
     def __repr__(self) -> str:
         auth = ""
-        if self._auth is not None:
+        if self._auth.inner is not None:
             inner = self._auth.inner
             kind = "bearer token" if isinstance(inner, BearerToken) else type(inner).__name__
             auth = f" auth={kind} (hidden)"

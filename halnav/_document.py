@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import jsonpointer
+
 from ._curies import Curies, resolve_rel
 from ._exceptions import InvalidDocument
 from ._link import Link
@@ -17,7 +19,16 @@ from ._link import Link
 if TYPE_CHECKING:
     from ._resource import Resource
 
-__all__ = ["EmbeddedMap", "LinkMap", "escape_pointer", "hal_part", "parse_link"]
+__all__ = [
+    "EmbeddedMap",
+    "LinkMap",
+    "embedded_items",
+    "escape_pointer",
+    "hal_part",
+    "parse_link",
+    "raw_part",
+    "resolve_pointer",
+]
 
 _STRING_ATTRIBUTES = ("name", "title", "type", "deprecation", "profile", "hreflang", "method")
 V = TypeVar("V")
@@ -43,6 +54,59 @@ def hal_part(document: Any, key: str, url: str | None) -> dict[str, Any]:
             pointer=f"/{key}",
         )
     return part
+
+
+def raw_part(document: Any, key: str) -> dict[str, Any]:
+    """``document[key]`` (``_links`` or ``_embedded``) when it is an object, else ``{}``; never raises.
+
+    For reading around a malformed part (listing relations, counting items, previews);
+    :func:`hal_part` is the one that reports a part of the wrong type.
+    """
+    if isinstance(document, dict):
+        part = document.get(key)
+        if isinstance(part, dict):
+            return part
+    return {}
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """The value at the RFC 6901 JSON ``pointer`` in ``document``.
+
+    Raises :class:`LookupError` whose message says where the walk stopped and why, in a few
+    words: never a copy of the (possibly huge) document. ``-`` (the end of an array) names no
+    value.
+    """
+    try:
+        tokens = jsonpointer.JsonPointer(pointer).parts
+    except jsonpointer.JsonPointerException as exc:
+        raise LookupError(f"not a JSON pointer ({exc})") from None
+    value = document
+    for depth, token in enumerate(tokens):
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and _is_array_index(token) and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            raise LookupError(_stopped(value, tokens[:depth], token))
+    return value
+
+
+def _stopped(value: Any, path: list[str], token: str) -> str:
+    # Why ``token`` reaches nothing in ``value``, found at ``path``: the kind, never the value.
+    at = "".join("/" + escape_pointer(part) for part in path)
+    where = f"at {at!r}" if at else "at the root"
+    if isinstance(value, dict):
+        return f"the object {where} has no member {token!r}"
+    if isinstance(value, list):
+        if token == "-":
+            return f"the array {where} ends there: '-' is past its last item, not a value"
+        return f"the array {where} ({len(value)} items) has no index {token!r}"
+    return f"the value {where} is {_kind(value)}, not an object or array"
+
+
+def _is_array_index(token: str) -> bool:
+    # RFC 6901: "0", or digits without a leading zero ("-", "01", "²" or "+1" are not indexes).
+    return token.isascii() and token.isdigit() and (token == "0" or token[0] != "0")
 
 
 def parse_link(raw: Any, rel: str, base: str | None, pointer: str, url: str | None) -> Link:
@@ -167,7 +231,7 @@ class LinkMap(_LazyRelMap[list[Link]]):
 class EmbeddedMap(_LazyRelMap["Resource | list[Resource]"]):
     """``Resource.embedded``: relation -> one :class:`Resource` or a list, as the document has it."""
 
-    __slots__ = ()
+    __slots__ = ("_make",)
 
     @classmethod
     def build(
@@ -178,15 +242,34 @@ class EmbeddedMap(_LazyRelMap["Resource | list[Resource]"]):
         url: str | None,
     ) -> EmbeddedMap:
         def parse(rel: str, value: Any) -> Resource | list[Resource]:
-            pointer = f"/_embedded/{escape_pointer(rel)}"
-            if isinstance(value, list):
-                return [
-                    check_embedded(item, f"{pointer}/{i}", url, make)
-                    for i, item in enumerate(value)
-                ]
-            return check_embedded(value, pointer, url, make)
+            items = embedded_items(raw, rel, url, make)
+            return list(items) if isinstance(value, list) else next(items)
 
-        return cls(raw, parse, curies, url)
+        embedded = cls(raw, parse, curies, url)
+        embedded._make = make
+        return embedded
+
+    def iter_resources(self, key: str) -> Iterator[Resource]:
+        """The resources under the document's own ``key`` (as :meth:`resolve` gives it), made
+        one by one as consumed and not kept: a collection page's items, walked."""
+        return embedded_items(self._raw, key, self._url, self._make)
+
+
+def embedded_items(
+    raw: dict[str, Any], key: str, url: str | None, make: Callable[[Any, str], Resource]
+) -> Iterator[Resource]:
+    """The resources of ``raw[key]`` (one object, or an array of them), each made when reached.
+
+    ``raw`` is an ``_embedded`` object; a value that is not an object raises
+    :class:`InvalidDocument` at its pointer when reached.
+    """
+    value = raw[key]
+    pointer = f"/_embedded/{escape_pointer(key)}"
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield check_embedded(item, f"{pointer}/{index}", url, make)
+    else:
+        yield check_embedded(value, pointer, url, make)
 
 
 def check_embedded(

@@ -82,6 +82,7 @@ class ClientCredentials(AuthBase):
     * The token request carries the client credentials, never the bearer token; it is retried on
       connection failures and 429/5xx (asking for a token twice is harmless).
     * ``repr``, exceptions and log lines never show the secret or a token.
+    * :meth:`close` closes its connections to the token URL (a client does not close it).
 
     The token URL must be https: requests-oauthlib refuses to send credentials over plain http
     unless ``OAUTHLIB_INSECURE_TRANSPORT=1`` is set (do that only for a local sandbox).
@@ -127,7 +128,8 @@ class ClientCredentials(AuthBase):
         self._oauth_client = BackendApplicationClient(client_id=client_id, scope=self.scope)
         self._session = OAuth2Session(client=self._oauth_client, scope=self.scope)
         self._session.register_compliance_hook("access_token_response", self._check_answer)
-        adapter = HTTPAdapter(max_retries=_token_retry(retries))
+        self._retry = _token_retry(retries)
+        adapter = HTTPAdapter(max_retries=self._retry)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
         #: How many tokens this object has fetched (a new one each renewal).
@@ -160,6 +162,14 @@ class ClientCredentials(AuthBase):
         """Fetch a new token now, whatever the state of the current one; return it."""
         with self._lock:
             return dict(self._fetch())
+
+    def close(self) -> None:
+        """Close the kept-alive connections to the token URL (a later fetch opens a new one).
+
+        :class:`~halnav.Client` does not close an ``auth`` it was given: close it yourself when
+        done with it, after the clients that use it.
+        """
+        self._session.close()
 
     @property
     def token(self) -> dict[str, Any] | None:
@@ -209,7 +219,7 @@ class ClientCredentials(AuthBase):
         started = time.time()
         try:
             # Connection failures and timeouts become TransportError here.
-            with transport_errors("POST", self.token_url, self.timeout):
+            with transport_errors("POST", self.token_url, self.timeout, self._retry):
                 fetched = self._session.fetch_token(
                     self.token_url,
                     client_id=self.client_id,

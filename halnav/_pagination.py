@@ -16,32 +16,43 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import CancelledError, Future
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ._cache import not_stored
-from ._exceptions import HALNavError, LinkNotFound
+from ._document import raw_part
+from ._exceptions import HALNavError, LinkNotFound, TransportError
 from ._transport import redact_url
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from ._client import Client
     from ._link import Link
     from ._resource import Resource
 
-__all__ = ["PagePlan", "iter_items", "iter_pages", "next_link_url", "plan_pages"]
+__all__ = ["PagePlan", "iter_items", "iter_pages", "next_link_url", "parse_count", "plan_pages"]
 
 
 def next_link_url(page: Resource) -> str | None:
     """The URL of the page after ``page``: its IANA ``next`` link, if any."""
     # Exact key only: a bare "next" must never resolve to some prefix:next relation.
-    document = page.document
-    links = document.get("_links") if isinstance(document, dict) else None
-    if not isinstance(links, dict) or "next" not in links:
+    if "next" not in raw_part(page.document, "_links"):
         return None
     return page.link("next").url()
+
+
+def parse_count(value: Any) -> int | None:
+    """A count or number the server wrote (``3`` or ``"3"``), or ``None`` when it is not one.
+
+    Only a non-negative int, or a string of ASCII digits: ``"²"``, ``"٣"``, ``"-1"``, ``True``
+    or ``3.0`` give ``None``, never an exception.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
 
 
 class PagePlan:
@@ -84,12 +95,10 @@ def plan_pages(first: Resource) -> PagePlan | None:
         next_url = next_link_url(first)
         if next_url is None:
             return None
-        current = document.get("page", variables.get("page", 1))
-        if isinstance(current, str) and current.isdigit():
-            current = int(current)
-        if not isinstance(current, int) or isinstance(current, bool) or current < 1:
+        current = parse_count(document.get("page", variables.get("page", 1)))
+        if current is None or current < 1:
             return None
-        last_url = first.link("last").url() if "last" in _links(document) else None
+        last_url = first.link("last").url() if "last" in raw_part(document, "_links") else None
         count = _page_count(document, last_url)
         if count is None or count <= current:
             return None
@@ -121,25 +130,31 @@ def same_page(expanded: str, written: str) -> bool:
 
 def iter_pages(first: Resource, prefetch: int = 0) -> Iterator[Resource]:
     """``first``, then every later page, in order; up to ``prefetch`` fetched ahead."""
-    return _walk(first, prefetch, "items")
+    walk = _walk(first, prefetch, "items")
+    return (page for page, _key in walk)
 
 
 def iter_items(first: Resource, rel: str = "items", prefetch: int = 0) -> Iterator[Resource]:
     """Every embedded ``rel`` resource of every page, in order, made one by one."""
-    for number, page in enumerate(_walk(first, prefetch, rel)):
-        if number == 0 and not page.has(rel):
-            embedded = list(page.embedded)
-            if embedded:
-                raise LinkNotFound(
-                    f"no embedded {rel!r} in {page.url}; embedded: {', '.join(embedded)}",
-                    rel=rel,
-                    available=embedded,
-                )
-        if rel in page.embedded:
-            yield from page.iter_embedded(rel)
+    for number, (page, key) in enumerate(_walk(first, prefetch, rel)):
+        if key is not None:
+            yield from page.embedded.iter_resources(key)
+            continue
+        embedded = list(page.embedded)  # a malformed _embedded raises InvalidDocument here
+        if number == 0 and embedded and not page.has(rel):
+            raise LinkNotFound(
+                f"no embedded {rel!r} in {page.url}; embedded: {', '.join(embedded)}",
+                rel=rel,
+                available=embedded,
+            )
 
 
-def _walk(first: Resource, prefetch: int, rel: str) -> Iterator[Resource]:
+# A walk yields each page with the _embedded key ``rel`` names on it (None when none): the
+# relation is resolved once per page, for counting its items and for iterating them.
+_Walk = Iterator["tuple[Resource, str | None]"]
+
+
+def _walk(first: Resource, prefetch: int, rel: str) -> _Walk:
     if prefetch < 0:
         raise ValueError(f"prefetch must be 0 or more, got {prefetch}")
     plan = plan_pages(first) if prefetch > 0 else None
@@ -174,11 +189,12 @@ def _fetch(client: Client, link: Link, variables: dict[str, Any], keep: bool) ->
         return client.get_link(link, **variables)
 
 
-def _sequential(page: Resource, rel: str, items: int, keep: bool = True) -> Iterator[Resource]:
+def _sequential(page: Resource, rel: str, items: int, keep: bool = True) -> _Walk:
     # ``items``: how many were yielded before ``page``.
     while True:
-        yield page
-        items += _count(page, rel)
+        key = _items_key(page, rel)
+        yield page, key
+        items += _count(page, key)
         url = next_link_url(page)
         if url is None:
             return
@@ -191,9 +207,7 @@ def _sequential(page: Resource, rel: str, items: int, keep: bool = True) -> Iter
             raise
 
 
-def _prefetched(
-    first: Resource, rel: str, plan: PagePlan, window: int, keep: bool
-) -> Iterator[Resource]:
+def _prefetched(first: Resource, rel: str, plan: PagePlan, window: int, keep: bool) -> _Walk:
     client = first._require_client()  # noqa: SLF001
     executor = client.prefetch_executor(window)
     numbers = iter(plan.numbers)
@@ -203,14 +217,19 @@ def _prefetched(
         number = next(numbers, None)
         if number is not None:
             variables = plan.variables_for(number)
-            future = executor.submit(_fetch, client, plan.link, variables, keep)
+            try:
+                future = executor.submit(_fetch, client, plan.link, variables, keep)
+            except RuntimeError as exc:  # the client was closed: its threads take no more work
+                future = Future()
+                future.set_exception(exc)
             pending.append((plan.url(number), future))
 
     try:
         for _ in range(window):
             submit()
-        yield first
-        items = _count(first, rel)
+        key = _items_key(first, rel)
+        yield first, key
+        items = _count(first, key)
         page = first
         while pending:
             url, future = pending.popleft()
@@ -219,9 +238,12 @@ def _prefetched(
             except HALNavError as exc:
                 annotate(exc, url, items)
                 raise
+            except Exception as exc:  # cancelled (the client was closed), or a worker's bug
+                raise annotate(_not_fetched(url, exc), url, items) from exc
             submit()
-            yield page
-            items += _count(page, rel)
+            key = _items_key(page, rel)
+            yield page, key
+            items += _count(page, key)
     finally:
         # The consumer stopped early, or a page failed: nothing more is wanted.
         for _, future in pending:
@@ -239,6 +261,18 @@ def _prefetched(
         yield from _sequential(after, rel, items, keep)
 
 
+def _not_fetched(url: str, exc: BaseException) -> TransportError:
+    """The error for a prefetched page whose request ended in neither an answer nor a HALNavError."""
+    shown = redact_url(url)
+    if isinstance(exc, CancelledError):
+        problem = "was cancelled: the client was closed during the walk"
+    elif isinstance(exc, RuntimeError) and "shutdown" in str(exc):
+        problem = "was not sent: the client was closed during the walk"
+    else:
+        problem = f"failed in a prefetch thread: {type(exc).__name__}: {exc}"
+    return TransportError(f"GET {shown} {problem}", method="GET", url=shown)
+
+
 def annotate(exc: HALNavError, page_url: str, items_before: int) -> HALNavError:
     """Name the page a walk stopped at, and the items yielded before it, on ``exc``."""
     if getattr(exc, "page_url", None) is None:
@@ -252,19 +286,14 @@ def annotate(exc: HALNavError, page_url: str, items_before: int) -> HALNavError:
     return exc
 
 
-def _links(document: dict[str, Any]) -> dict[str, Any]:
-    links = document.get("_links")
-    return links if isinstance(links, dict) else {}
-
-
 def _page_count(document: dict[str, Any], last_url: str | None) -> int | None:
     total, per_page = document.get("total_items"), document.get("per_page")
     if _is_count(total) and _is_count(per_page) and per_page > 0:
         return max(1, math.ceil(total / per_page))
     if last_url is not None:
         values = [v for k, v in parse_qsl(urlsplit(last_url).query) if k == "page"]
-        if len(values) == 1 and values[0].isdigit():
-            return int(values[0])
+        if len(values) == 1:
+            return parse_count(values[0])
     return None
 
 
@@ -272,16 +301,21 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _count(page: Resource, rel: str) -> int:
-    # Items on a page, read from the raw document: no resource is made for counting.
-    document = page.document
-    embedded = document.get("_embedded") if isinstance(document, dict) else None
-    if not isinstance(embedded, dict):
-        return 0
+def _items_key(page: Resource, rel: str) -> str | None:
+    """The ``_embedded`` key ``rel`` names on ``page``, or ``None`` (none, or no ``_embedded`` object)."""
+    if not raw_part(page.document, "_embedded"):
+        return None
     try:
-        value = embedded.get(page.embedded.resolve(rel))
-    except HALNavError:
+        return page.embedded.resolve(rel)
+    except KeyError:  # LinkNotFound, AmbiguousRelation
+        return None
+
+
+def _count(page: Resource, key: str | None) -> int:
+    # Items on a page, read from the raw document: no resource is made for counting.
+    if key is None:
         return 0
+    value = raw_part(page.document, "_embedded").get(key)
     if isinstance(value, list):
         return len(value)
     return 1 if isinstance(value, dict) else 0

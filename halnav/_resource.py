@@ -8,18 +8,17 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import jsonpointer
-
 from ._curies import Curies
-from ._document import EmbeddedMap, LinkMap, hal_part, parse_link
+from ._document import EmbeddedMap, LinkMap, hal_part, parse_link, raw_part, resolve_pointer
 from ._exceptions import (
+    AmbiguousRelation,
     DeprecatedLinkWarning,
     HALNavError,
     InvalidDocument,
     LinkNotFound,
     PropertyNotFound,
 )
-from ._link import Link
+from ._link import Link, resolve_url
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -139,13 +138,14 @@ class Resource:
 
     @property
     def location(self) -> str | None:
-        """The absolute ``Location`` of the answer (e.g. a created resource), if any."""
+        """The absolute ``Location`` of the answer (e.g. a created resource), if any.
+
+        Raises :class:`InvalidDocument` naming the header when it is not a URL.
+        """
         location = self._headers.get("Location")
         if not location:
             return None
-        from urllib.parse import urljoin
-
-        return urljoin(self._url or "", location)
+        return resolve_url(self._url, location, what="Location header")
 
     # -- properties ------------------------------------------------------------------------
 
@@ -180,10 +180,14 @@ class Resource:
         return list(self.properties)
 
     def pointer(self, pointer: str, default: Any = _MISSING) -> Any:
-        """The value at an RFC 6901 JSON pointer into the document, e.g. ``/payment_info/type``."""
+        """The value at an RFC 6901 JSON pointer into the document, e.g. ``/payment_info/type``.
+
+        Without ``default``, a pointer that reaches nothing (``/items/-``, the end of an array,
+        included) raises :class:`PropertyNotFound` saying where it stopped.
+        """
         try:
-            return jsonpointer.resolve_pointer(self._document, pointer)
-        except jsonpointer.JsonPointerException as exc:
+            return resolve_pointer(self._document, pointer)
+        except LookupError as exc:
             if default is not _MISSING:
                 return default
             raise PropertyNotFound(
@@ -196,7 +200,7 @@ class Resource:
     def curies(self) -> Curies:
         """The CURIE prefixes in scope: this document's, then those of the documents around it."""
         if self._curies is None:
-            own = Curies.from_links(_safe_hal_part(self._document, "_links").get("curies"))
+            own = Curies.from_links(raw_part(self._document, "_links").get("curies"))
             parent = self._parent_curies
             self._curies = parent.merge(own) if parent else own
         return self._curies
@@ -220,8 +224,8 @@ class Resource:
     @property
     def rels(self) -> list[str]:
         """Every relation in ``_links`` and ``_embedded`` (``curies`` excluded), in document order."""
-        rels = [rel for rel in _safe_hal_part(self._document, "_links") if rel != "curies"]
-        rels += [rel for rel in _safe_hal_part(self._document, "_embedded") if rel not in rels]
+        rels = [rel for rel in raw_part(self._document, "_links") if rel != "curies"]
+        rels += [rel for rel in raw_part(self._document, "_embedded") if rel not in rels]
         return rels
 
     def has(self, rel: str) -> bool:
@@ -260,7 +264,20 @@ class Resource:
                 return embedded
             if embedded:
                 return embedded[0]
-        link = self.link(rel, name)
+        try:
+            link = self.link(rel, name)
+        except AmbiguousRelation:
+            raise
+        except LinkNotFound as exc:
+            # follow() also takes embedded relations: name those too, not only the links.
+            embedded = list(raw_part(self._document, "_embedded"))
+            if name is not None or not embedded:
+                raise
+            raise LinkNotFound(
+                f"{exc.message}; embedded: {', '.join(embedded)}",
+                rel=rel,
+                available=(*exc.available, *embedded),
+            ) from None
         _warn_if_deprecated(link)
         return self._require_client().get_link(link, **variables)
 
@@ -282,8 +299,9 @@ class Resource:
             verb, link.url(**variables), json=json, via=(link, variables)
         )
 
-    def refresh(self) -> Resource:
-        """Fetch this resource again from its self link (or ``Location``, or ``url``)."""
+    def refresh(self: R) -> R:
+        """Fetch this resource again from its self link (or ``Location``, or ``url``), as an
+        instance of the same class (an ``Order`` stays an ``Order``)."""
         target = None
         try:
             if "self" in self.links:
@@ -295,7 +313,7 @@ class Resource:
             raise LinkNotFound(
                 f"{self._describe()} has no self link or URL to fetch again", rel="self"
             )
-        return self._require_client().get(target)
+        return self._require_client().get(target).cast(type(self))
 
     # -- collections -----------------------------------------------------------------------
 
@@ -323,18 +341,8 @@ class Resource:
 
     def iter_embedded(self, rel: str) -> Iterator[Resource]:
         """The embedded resources of ``rel`` on this page alone, made one by one."""
-        raw = hal_part(self._document, "_embedded", self._url)
-        key = self.embedded.resolve(rel)
-        value = raw[key]
-        from ._document import check_embedded, escape_pointer
-
-        pointer = f"/_embedded/{escape_pointer(key)}"
-        make, url = self._embedded_maker(), self._url
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                yield check_embedded(item, f"{pointer}/{index}", url, make)
-        else:
-            yield check_embedded(value, pointer, url, make)
+        embedded = self.embedded
+        yield from embedded.iter_resources(embedded.resolve(rel))
 
     def cast(self, cls: type[R]) -> R:
         """The same representation as an instance of ``cls``, a subclass of :class:`Resource`.
@@ -352,9 +360,6 @@ class Resource:
         return other
 
     # -- internals -------------------------------------------------------------------------
-
-    def _make_embedded(self, document: dict[str, Any], pointer: str) -> Resource:
-        return _make_embedded(document, pointer, self._client, self._base, self._url, self.curies)
 
     def _embedded_maker(self) -> Callable[[dict[str, Any], str], Resource]:
         # Holds what embedded resources need, not the resource itself: a bound method kept in
@@ -440,7 +445,7 @@ class Resource:
                         lines.append(f"  {rel}  (invalid: {exc})")
         except InvalidDocument as exc:
             lines.append(f"links: invalid ({exc})")
-        embedded = _safe_hal_part(self._document, "_embedded")
+        embedded = raw_part(self._document, "_embedded")
         if embedded:
             lines.append("embedded:")
             for rel, value in embedded.items():
@@ -462,7 +467,7 @@ def _make_embedded(
 ) -> Resource:
     """An embedded resource; its URL is its self link, resolved against the enclosing document."""
     own_url = None
-    raw_self = _safe_hal_part(document, "_links").get("self")
+    raw_self = raw_part(document, "_links").get("self")
     if isinstance(raw_self, list):
         raw_self = raw_self[0] if raw_self else None
     if isinstance(raw_self, dict):
@@ -478,14 +483,6 @@ def _make_embedded(
                 own_url = None
     # Relative hrefs inside an embedded resource resolve against the enclosing document.
     return Resource(document, url=own_url, client=client, base_url=base, curies=curies)
-
-
-def _safe_hal_part(document: Any, key: str) -> dict[str, Any]:
-    if isinstance(document, dict):
-        part = document.get(key)
-        if isinstance(part, dict):
-            return part
-    return {}
 
 
 def _short(value: Any, limit: int = 30) -> str:

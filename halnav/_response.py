@@ -6,15 +6,18 @@ from typing import TYPE_CHECKING, Any
 
 from . import _json
 from ._exceptions import InvalidDocument, error_class_for
-from ._transport import redact_url
+from ._transport import redact_url, retries_used
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import requests
 
     from ._client import Client
     from ._link import Link
+    from ._resource import Resource
 
-__all__ = ["is_json", "raise_for_status", "resource_from_response"]
+__all__ = ["decode", "is_json", "make_resource", "raise_for_status", "resource_from_response"]
 
 
 def is_json(content_type: str | None) -> bool:
@@ -44,44 +47,65 @@ def decode(body: bytes, content_type: str | None, url: str, method: str) -> Any:
         ) from None
 
 
+def make_resource(
+    body: bytes,
+    *,
+    url: str,
+    status_code: int,
+    headers: Mapping[str, str],
+    content_type: str | None,
+    client: Client | None,
+    method: str = "GET",
+    via: tuple[Link, dict[str, Any]] | None = None,
+    lenient: bool = False,
+) -> Resource:
+    """The :class:`Resource` of an answer's parts, its body decoded by :func:`decode`.
+
+    A JSON body that does not parse raises :class:`InvalidDocument`, or with ``lenient`` (an
+    error answer, whose status matters more) gives a resource without a document.
+    """
+    from ._resource import Resource
+
+    try:
+        document = decode(body, content_type, url, method)
+    except InvalidDocument:
+        if not lenient:
+            raise
+        document = None
+    return Resource(
+        document,
+        url=url,
+        client=client,
+        status_code=status_code,
+        headers=headers,
+        content=body,
+        content_type=content_type,
+        via=via,
+    )
+
+
 def resource_from_response(
     response: requests.Response,
     client: Client,
     method: str,
     via: tuple[Link, dict[str, Any]] | None = None,
-):
+) -> Resource:
     """The :class:`Resource` an answer represents; raises :class:`HTTPError` for 4xx/5xx."""
-    from ._resource import Resource
-
-    content_type = response.headers.get("Content-Type")
-    body = response.content or b""
-    url = response.url
-    if response.status_code >= 400:
-        try:
-            document = decode(body, content_type, url, method)
-        except InvalidDocument:
-            document = None
-        resource = Resource(
-            document,
-            url=url,
-            client=client,
-            status_code=response.status_code,
-            headers=response.headers,
-            content=body,
-            content_type=content_type,
-        )
-        raise_for_status(resource, method, response.reason, note=_retries_note(response))
-    document = decode(body, content_type, url, method)
-    return Resource(
-        document,
-        url=url,
-        client=client,
+    error = response.status_code >= 400
+    resource = make_resource(
+        response.content or b"",
+        url=response.url,
         status_code=response.status_code,
         headers=response.headers,
-        content=body,
-        content_type=content_type,
-        via=via,
+        content_type=response.headers.get("Content-Type"),
+        client=client,
+        method=method,
+        via=None if error else via,
+        lenient=error,
     )
+    if error:
+        raise_for_status(resource, method, response.reason, note=_retries_note(response))
+    return resource
 
 
 def error_entries(document: Any) -> list[dict[str, Any]]:
@@ -112,10 +136,8 @@ def summarize_errors(errors: list[dict[str, Any]]) -> str:
 
 def _retries_note(response: requests.Response) -> str:
     """`` after N tries`` when urllib3 retried the request before this answer."""
-    history = getattr(getattr(response.raw, "retries", None), "history", None)
-    if isinstance(history, tuple) and history:
-        return f" after {len(history) + 1} tries"
-    return ""
+    retried = retries_used(response)
+    return f" after {retried + 1} tries" if retried else ""
 
 
 def raise_for_status(

@@ -32,11 +32,14 @@ __all__ = [
     "DEFAULT_WALK_RETRIES",
     "DEFAULT_TIMEOUT",
     "IDEMPOTENT_METHODS",
+    "PREFETCH_THREADS",
     "Transport",
     "log_exchange",
     "make_retry",
     "mask_headers",
+    "redact_reason",
     "redact_url",
+    "retries_used",
     "transport_errors",
 ]
 
@@ -66,6 +69,17 @@ SECRET_PARAMETERS = frozenset(
     {"access_token", "token", "client_secret", "password", "secret", "api_key", "apikey"}
 )
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+#: Threads of a client's prefetch pool, made once: the most page requests all of its walks keep
+#: in flight at once (each walk also keeps to its own window). The connection pool of a session
+#: the client mounts its adapter on keeps that many connections per host, sized once up front
+#: (a cap, not a preallocation), so nothing is swapped while requests are in flight.
+PREFETCH_THREADS = 32
+#: A URL inside free text (an exception's message), and the parts of one that are credentials.
+_URL_IN_TEXT = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+")
+_USERINFO_IN_TEXT = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s'\"<>]*@")
+_SECRET_PARAMETER_IN_TEXT = re.compile(
+    r"(?i)([?&;](?:" + "|".join(map(re.escape, sorted(SECRET_PARAMETERS))) + r")=)[^&#;\s'\"<>]*"
+)
 
 
 class HALNavRetry(Retry):
@@ -165,7 +179,7 @@ def redact_url(url: str) -> str:
         parts = urlsplit(url)
         username, password = parts.username, parts.password
     except ValueError:
-        return url
+        return _mask_text(url)  # unparseable (``http://[oops/``): mask what looks like one
     netloc = parts.netloc
     if username is not None or password is not None:
         netloc = netloc.rpartition("@")[2]
@@ -185,6 +199,12 @@ def redact_url(url: str) -> str:
 
 def _query_pairs(query: str) -> list[tuple[str, str]]:
     return parse_qsl(query, keep_blank_values=True)
+
+
+def _mask_text(text: str) -> str:
+    """``text`` with any ``scheme://user:pw@`` userinfo dropped and secret parameters masked."""
+    text = _USERINFO_IN_TEXT.sub(r"\1", text)
+    return _SECRET_PARAMETER_IN_TEXT.sub(r"\1****", text)
 
 
 def mask_headers(headers: Any) -> dict[str, str]:
@@ -229,30 +249,38 @@ def transport_errors(
     """Translate requests'/urllib3's exceptions raised inside the block into :class:`TransportError`.
 
     ``retry``, the :class:`Retry` the request went through, lets the message say how many tries
-    were made when they ran out.
+    were made when they ran out, and whether a POST or PATCH was sent again (when it was not, the
+    message says whether it was sent at all).
     """
     shown = redact_url(url)
     try:
         yield
-    except requests.exceptions.Timeout as exc:
-        raise TransportError(
-            f"{method} {shown} timed out ({_timeout_text(timeout)}): {_reason(exc)}",
-            method=method,
-            url=shown,
-        ) from exc
-    except requests.exceptions.ChunkedEncodingError as exc:
-        raise TransportError(
-            f"{method} {shown}: the answer was cut short: {_reason(exc)}{_outcome(method, exc)}",
-            method=method,
-            url=shown,
-        ) from exc
     except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
         raise TransportError(
-            f"{method} {shown} failed{_tries(exc, retry)}, no answer: {_reason(exc)}"
-            f"{_outcome(method, exc)}",
-            method=method,
-            url=shown,
+            _failure_text(method, shown, exc, timeout, retry), method=method, url=shown
         ) from exc
+
+
+def _failure_text(method: str, shown: str, exc: BaseException, timeout: Any, retry: Any) -> str:
+    if isinstance(exc, requests.exceptions.InvalidSchema):
+        # No adapter for the scheme (ftp:, mailto:): nothing was sent.
+        return f"{method} {shown} not sent: only http:// and https:// URLs are supported"
+    outcome = _outcome(method, exc, retry)
+    if _timed_out(exc):
+        return f"{method} {shown} timed out ({_timeout_text(timeout)}): {_reason(exc)}{outcome}"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return f"{method} {shown}: the answer was cut short: {_reason(exc)}{outcome}"
+    return f"{method} {shown} failed{_tries(exc, retry)}, no answer: {_reason(exc)}{outcome}"
+
+
+def _timed_out(exc: BaseException) -> bool:
+    # urllib3's own timeout errors reach here unwrapped when the request is not retried (POST);
+    # a refused connection is a NewConnectionError, a subclass of ConnectTimeoutError.
+    if isinstance(exc, requests.exceptions.Timeout):
+        return True
+    return isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
+        exc, urllib3.exceptions.NewConnectionError
+    )
 
 
 class RetryAdapter(HTTPAdapter):
@@ -297,17 +325,22 @@ class Transport:
         retries: int | Retry | None = DEFAULT_RETRIES,
         walk_retries: int | Retry | None = DEFAULT_WALK_RETRIES,
         pool_size: int = 10,
+        retries_given: bool = False,
     ) -> None:
+        """``retries_given``: the caller chose ``retries`` or ``walk_retries``, so halnav's
+        adapter is mounted even on a ``session`` of theirs (which otherwise keeps its own)."""
         self.owns_session = session is None
         self.session = session if session is not None else requests.Session()
         self.timeout = timeout
         self.retry = make_retry(retries)
         self.walk_retry = make_retry(walk_retries)
         self.adapter: RetryAdapter | None = None
-        # A session given by the caller keeps its own adapters unless retries are asked for.
-        if self.owns_session or retries != DEFAULT_RETRIES:
+        if self.owns_session or retries_given:
+            # Sized once for the prefetch threads too: a live pool is never replaced.
             self.adapter = RetryAdapter(
-                max_retries=self.retry, pool_connections=4, pool_maxsize=pool_size
+                max_retries=self.retry,
+                pool_connections=4,
+                pool_maxsize=max(pool_size, PREFETCH_THREADS),
             )
             self.session.mount("http://", self.adapter)
             self.session.mount("https://", self.adapter)
@@ -330,18 +363,19 @@ class Transport:
         auth: Any = None,
         json_body: bytes | None = None,
         params: Any = None,
-        timeout: Any = None,
         note: str | None = None,
     ) -> requests.Response:
         """Send one request and return the answer, whatever its status.
 
-        Raises :class:`TransportError` when there is no answer to return. ``note`` is added to
-        the DEBUG log line (e.g. ``cache miss``).
+        Raises :class:`TransportError` when there is no answer to return (a URL that is not
+        http(s) included). ``note`` is added to the DEBUG log line (e.g. ``cache miss``).
         """
         started = time.perf_counter()
-        timeout = self.timeout if timeout is None else timeout
+        timeout = self.timeout
         try:
-            retry = getattr(self.session.get_adapter(url), "max_retries", None)
+            with transport_errors(method, url, timeout):
+                # A URL no adapter takes (ftp:, mailto:) raises requests' InvalidSchema here.
+                retry = getattr(self.session.get_adapter(url), "max_retries", None)
             with transport_errors(method, url, timeout, retry):
                 response = self.session.request(
                     method,
@@ -359,7 +393,7 @@ class Transport:
             )
             raise
         if logger.isEnabledFor(logging.DEBUG):
-            retried = _retries_used(response)
+            retried = retries_used(response)
             notes = [n for n in (note, _cache_note(response)) if n]
             if retried:
                 notes.append(f"{retried} {'retry' if retried == 1 else 'retries'}")
@@ -379,7 +413,8 @@ class Transport:
             self.session.close()
 
 
-def _retries_used(response: requests.Response) -> int:
+def retries_used(response: requests.Response) -> int:
+    """How many times urllib3 sent the request again before ``response`` (its retry history)."""
     retries = getattr(response.raw, "retries", None)
     history = getattr(retries, "history", None)
     return len(history) if isinstance(history, tuple) else 0
@@ -430,12 +465,25 @@ def _tries(exc: BaseException, retry: Any) -> str:
     return ""
 
 
-def _outcome(method: str, exc: BaseException) -> str:
-    if method in IDEMPOTENT_METHODS:
+def _outcome(method: str, exc: BaseException, retry: Any = None) -> str:
+    """For a method ``retry`` does not send again (POST, PATCH): was the request sent at all?
+
+    Decided by the :class:`Retry` the request went through (its ``allowed_methods``), so the
+    token POST of :class:`~halnav.ClientCredentials`, which is retried, does not claim it was not;
+    without one, by :data:`IDEMPOTENT_METHODS`.
+    """
+    if _retried(method, retry):
         return ""
     if _not_sent(exc):
         return f" ({method} not retried; the request was not sent)"
     return f" ({method} not retried; the outcome is unknown: the server may have applied it)"
+
+
+def _retried(method: str, retry: Any) -> bool:
+    if not isinstance(retry, Retry):
+        return method in IDEMPOTENT_METHODS
+    allowed = retry.allowed_methods
+    return not allowed or method.upper() in allowed  # urllib3: a false value allows every method
 
 
 def _reason(exc: BaseException) -> str:
@@ -459,4 +507,7 @@ def _describe(error: Any) -> str:
 
 
 def redact_reason(text: str) -> str:
+    """An exception's text fit for a message: every URL in it masked as :func:`redact_url`
+    does (userinfo, credential parameters), then cut to 300 characters."""
+    text = _mask_text(_URL_IN_TEXT.sub(lambda match: redact_url(match.group()), text))
     return text if len(text) <= 300 else text[:297] + "..."

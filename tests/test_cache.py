@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 import responses
 
 import halnav
@@ -414,3 +415,201 @@ def test_credential_scope_is_a_stable_hash_never_the_secret(rsps):
     OAuthLike._token = {"access_token": "renewed"}
     assert credential_scope(ScopedAuth(OAuthLike(), origin)) == oauth
     assert credential_scope(None) == ""
+
+
+# -- review fixes ------------------------------------------------------------------------------
+
+
+def test_an_unsafe_answer_whose_location_is_not_a_url_still_succeeds_and_invalidates(rsps):
+    moved = f"{ROOT}/shops/1/orders/10.json"
+    with halnav.Client(ROOT) as client:
+        for url in (ORDERS, moved):
+            add_page(rsps, url=url)
+        rsps.add(
+            responses.POST,
+            ORDERS,
+            status=201,
+            json={"id": 1},
+            headers={"Location": "http://[oops/1", "Content-Location": moved},
+        )
+        client.get(ORDERS)
+        client.get(moved)
+        created = client.request("POST", ORDERS, json={"a": 1})
+    # The server applied the POST: its answer is given back, not a ValueError.
+    assert created.status_code == 201 and created["id"] == 1
+    # The URL and the Content-Location that parses are dropped; the other is skipped.
+    assert len(client.cache) == 0
+    assert client.cache.stats.invalidated == 2
+    with pytest.raises(halnav.InvalidDocument, match="Location header") as info:
+        _ = created.location
+    assert "http://[oops/1" in str(info.value)
+
+
+def test_a_fresh_hit_is_counted_by_the_call_that_serves_it_not_by_the_lookup(rsps):
+    class StaleAfterLookup(halnav.MemoryCache):
+        """The entry expires between the store's lookup and the client's freshness check."""
+
+        def lookup(self, scope, url, request_headers):
+            entry = super().lookup(scope, url, request_headers)
+            if entry is not None:
+                entry.expires_at = 0.0
+            return entry
+
+    store = StaleAfterLookup()
+    with halnav.Client(ROOT, cache=store) as client:
+        add_page(rsps, headers={"ETag": ETAG, "Cache-Control": "private, max-age=600"})
+        add_not_modified(rsps)
+        client.get(ORDERS)
+        client.get(ORDERS)  # revalidated: the entry was stale when the client looked
+    assert len(rsps.calls) == 2
+    assert (store.stats.fresh_hits, store.stats.not_modified, store.stats.hits) == (0, 1, 1)
+
+
+def test_a_fresh_hit_is_counted_once(rsps):
+    with halnav.Client(ROOT) as client:
+        add_page(rsps, headers={"ETag": ETAG, "Cache-Control": "private, max-age=600"})
+        for _ in range(3):
+            client.get(ORDERS)
+        stats = client.cache.stats
+    assert len(rsps.calls) == 1
+    assert (stats.lookups, stats.misses, stats.fresh_hits, stats.hits) == (3, 1, 2, 2)
+
+
+class KeyAuth(requests.auth.AuthBase):
+    """An API-key auth of a user's own: no client_id, no username."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __call__(self, request):
+        request.headers["X-Api-Key"] = self.key
+        return request
+
+
+class NamedKeyAuth(KeyAuth):
+    """The same, naming its credentials for the cache (and so sharing entries across runs)."""
+
+    def __init__(self, key: str, account: str) -> None:
+        super().__init__(key)
+        self.cache_scope = account
+
+
+def test_custom_auths_without_a_name_for_their_credentials_never_share_entries(rsps):
+    store = halnav.MemoryCache()
+    add_page(rsps)
+    add_page(rsps)
+    add_not_modified(rsps)
+    with halnav.Client(ROOT, auth=KeyAuth("key-a"), cache=store) as a:
+        a.get(ORDERS)
+        with halnav.Client(ROOT, auth=KeyAuth("key-b"), cache=store) as b:
+            b.get(ORDERS)
+        a.get(ORDERS)
+    assert "If-None-Match" not in rsps.calls[1].request.headers  # b did not see a's entry
+    assert rsps.calls[2].request.headers["If-None-Match"] == ETAG  # a still sees its own
+    assert rsps.calls[1].request.headers["X-Api-Key"] == "key-b"
+    assert "key-a" not in repr(store._entries) and "key-b" not in repr(store._entries)
+
+
+def test_an_auth_made_after_another_was_freed_gets_a_scope_of_its_own(rsps):
+    from halnav._cache import credential_scope
+
+    first = KeyAuth("key-a")
+    scope = credential_scope(first)
+    assert credential_scope(first) == scope  # stable for the same object
+    del first
+    # CPython reuses a freed object's address (its id()) for the next one of its size.
+    later = [KeyAuth("key-b") for _ in range(20)]
+    assert scope not in {credential_scope(auth) for auth in later}
+    assert len({credential_scope(auth) for auth in later}) == len(later)
+
+
+def test_an_auth_may_name_its_credentials_with_cache_scope(rsps, tmp_path):
+    from halnav._cache import credential_scope
+
+    assert credential_scope(NamedKeyAuth("k1", "shop-1")) == credential_scope(
+        NamedKeyAuth("k1", "shop-1")
+    )
+    assert credential_scope(NamedKeyAuth("k1", "shop-1")) != credential_scope(
+        NamedKeyAuth("k1", "shop-2")
+    )
+    path = tmp_path / "cache.sqlite"
+    add_page(rsps)
+    add_not_modified(rsps)
+    with halnav.Client(ROOT, auth=NamedKeyAuth("k1", "shop-1"), cache=str(path)) as first:
+        first.get(ORDERS)
+    with halnav.Client(ROOT, auth=NamedKeyAuth("k1", "shop-1"), cache=str(path)) as again:
+        again.get(ORDERS)
+    assert rsps.calls[1].request.headers["If-None-Match"] == ETAG
+
+
+def _disk_rows(path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT key, headers, etag, expires_at, size FROM entries").fetchall()
+
+
+def test_a_stored_body_that_no_longer_decodes_is_a_miss_and_dropped(rsps, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "cache.sqlite"
+    add_page(rsps)
+    add_page(rsps)
+    with halnav.Client(ROOT, token="t", cache=str(path)) as first:
+        first.get(ORDERS)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE entries SET body = ?", (b'{"_links": {"self": ',))
+    with halnav.Client(ROOT, token="t", cache=str(path)) as second:
+        again = second.get(ORDERS)
+        stats = second.cache.stats
+    assert again.document == orders_document()
+    assert "If-None-Match" not in rsps.calls[1].request.headers  # sent as a miss
+    assert (stats.lookups, stats.misses, stats.stored) == (1, 1, 1)
+    assert len(_disk_rows(path)) == 1  # the damaged row was replaced by the new answer
+
+
+def test_disk_store_keeps_a_running_total_instead_of_summing_the_file(rsps, tmp_path):
+    path = tmp_path / "c.sqlite"
+    page_size = len(json.dumps(orders_document()).encode())
+    store = halnav.DiskCache(path, max_bytes=3 * page_size + 10)
+    statements: list[str] = []
+    urls = [f"{ROOT}/things/{n}" for n in range(6)]
+    with halnav.Client(ROOT, cache=store) as client:
+        for url in urls:
+            add_page(rsps, url=url)
+        add_page(rsps, url=urls[0])
+        rsps.add(responses.DELETE, urls[5], status=204)
+        store._db.set_trace_callback(statements.append)
+        for url in urls[:3]:
+            client.get(url)
+        client.get(urls[0])  # stored again: replaces its row
+        assert not [s for s in statements if "SUM(" in s.upper()]  # within the bound
+        assert store._disk_size == 3 * page_size
+        for url in urls[3:]:
+            client.get(url)  # over the bound: the oldest go
+        store._db.set_trace_callback(None)
+        rows = _disk_rows(path)
+        assert store._disk_size == sum(row[-1] for row in rows) <= store.max_disk_bytes
+        assert store.stats.evicted == len(urls) - len(rows) > 0
+        client.request("DELETE", urls[5])
+        assert store._disk_size == sum(row[-1] for row in _disk_rows(path))
+    store.close()
+
+
+def test_disk_store_writes_a_304s_headers_and_expiry_back(rsps, tmp_path):
+    path = tmp_path / "cache.sqlite"
+    add_page(rsps)
+    add_not_modified(rsps, headers={"Cache-Control": "private, max-age=600"})
+    with halnav.Client(ROOT, token="t", cache=str(path)) as first:
+        first.get(ORDERS)
+    with halnav.Client(ROOT, token="t", cache=str(path)) as second:
+        second.get(ORDERS)  # revalidated: now fresh for 600 s
+    ((_, headers, etag, expires_at, _),) = _disk_rows(path)
+    assert json.loads(headers)["Date"] == "Sat, 21 Jun 2014 10:00:00 GMT"
+    assert etag == ETAG and expires_at > 0
+    with halnav.Client(ROOT, token="t", cache=str(path)) as third:
+        served = third.get(ORDERS)  # fresh, from the file: no request
+        stats = third.cache.stats
+    assert len(rsps.calls) == 2
+    assert served.document == orders_document()
+    assert (stats.fresh_hits, stats.bodies_decoded) == (1, 1)

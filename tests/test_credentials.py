@@ -117,6 +117,76 @@ def test_a_chain_of_redirects_is_judged_at_every_hop(rsps, client):
     assert [authorization(c) for c in rsps.calls] == [f"Bearer {TOKEN}", None, None]
 
 
+def test_two_clients_sharing_a_session_each_redirect_carries_only_its_own_token(rsps):
+    session = requests.Session()
+    a = halnav.Client("https://a.example/v1", token="TOKEN-A", session=session, cache=False)
+    guard = session.rebuild_auth
+    b = halnav.Client("https://b.example/v1", token="TOKEN-B", session=session, cache=False)
+    assert session.rebuild_auth is guard  # one guard per session, never stacked
+    rsps.get("https://a.example/x", status=302, headers={"Location": "https://b.example/y"})
+    rsps.get("https://b.example/x", status=302, headers={"Location": "https://a.example/y"})
+    rsps.get("https://a.example/same", status=302, headers={"Location": "https://a.example/y"})
+    rsps.get("https://b.example/same", status=302, headers={"Location": "https://b.example/y"})
+    rsps.get("https://a.example/y", json={})
+    rsps.get("https://b.example/y", json={})
+    a.get("https://a.example/x")  # A's request, redirected to B's origin
+    b.get("https://b.example/x")  # B's request, redirected to A's origin
+    a.get("https://a.example/same")
+    b.get("https://b.example/same")
+    assert [authorization(c) for c in rsps.calls] == [
+        "Bearer TOKEN-A",
+        None,  # B's token is not added to A's request
+        "Bearer TOKEN-B",
+        None,
+        "Bearer TOKEN-A",
+        "Bearer TOKEN-A",
+        "Bearer TOKEN-B",
+        "Bearer TOKEN-B",
+    ]
+
+
+def test_a_session_redirect_of_a_request_no_client_sent_is_left_alone(rsps):
+    session = requests.Session()
+    halnav.Client("https://a.example/v1", token="TOKEN-A", session=session, cache=False)
+    rsps.get("https://a.example/x", status=302, headers={"Location": "https://a.example/y"})
+    rsps.get("https://a.example/y", json={})
+    session.get("https://a.example/x", headers={"Authorization": "Bearer mine"})
+    assert [authorization(c) for c in rsps.calls] == ["Bearer mine", "Bearer mine"]
+
+
+# -- credentials given as a header ------------------------------------------------------------
+
+
+def test_an_authorization_header_without_token_or_auth_goes_only_to_the_root_origin(rsps):
+    header = {"Authorization": "Bearer from-headers"}
+    rsps.get(ROOT, json={"_links": {"next": {"href": "https://cdn.example/x"}}}, content_type=HAL)
+    rsps.get("https://cdn.example/x", json={})
+    rsps.get("http://api.example/v1/plain", json={})
+    rsps.get(f"{ROOT}/old", status=302, headers={"Location": "https://api.example:8443/v1/new"})
+    rsps.get("https://api.example:8443/v1/new", json={})
+    with halnav.Client(ROOT, headers=header, cache=False) as client:
+        client.root().follow("next")
+        client.get("http://api.example/v1/plain")
+        client.get(f"{ROOT}/old")
+        assert client.authenticates(ROOT) and not client.authenticates("https://cdn.example/x")
+    assert [authorization(c) for c in rsps.calls] == [
+        "Bearer from-headers",
+        None,
+        None,
+        "Bearer from-headers",
+        None,
+    ]
+
+
+def test_a_client_without_credentials_authenticates_nowhere(rsps):
+    rsps.get("https://cdn.example/x", json={})
+    with halnav.Client(ROOT, cache=False) as client:
+        assert not client.authenticates(ROOT)
+        client.request("GET", "https://cdn.example/x", headers={"Authorization": "Bearer x"})
+        assert "auth=" not in repr(client)
+    assert authorization(rsps.calls[0]) is None
+
+
 # -- never shown ----------------------------------------------------------------------------
 
 
@@ -164,6 +234,33 @@ def test_credentials_in_a_url_are_hidden_in_errors(rsps):
     text = shown_everywhere(info.value)
     assert "urltoken123" not in str(info.value) and "pa55word" not in text
     assert "pa55word" not in repr(client)
+
+
+def test_urls_repeated_in_a_transport_errors_reason_are_masked():
+    # urllib3 repeats the URL in its reason: "LocationParseError: Failed to parse: http://...".
+    url = "http://joe:pw5ecret@127.0.0.1:99999/x?access_token=tok5ecret&page=2"
+    with (
+        halnav.Client("http://127.0.0.1:9/v1", retries=0, cache=False) as client,
+        pytest.raises(halnav.TransportError) as info,
+    ):
+        client.get(url)
+    message = str(info.value)
+    assert "Failed to parse" in message and "access_token=****" in message
+    assert "tok5ecret" not in message and "pw5ecret" not in message
+    assert "tok5ecret" not in info.value.url and "pw5ecret" not in info.value.url
+
+
+def test_redact_reason_masks_every_url_in_the_text():
+    from halnav._transport import redact_reason
+
+    text = (
+        "Failed to parse: http://[::1/?access_token=S1&page=2, "
+        "'https://joe:S2@h.example/x?client_secret=S3' (url: /x?apikey=S4)"
+    )
+    masked = redact_reason(text)
+    assert not any(secret in masked for secret in ("S1", "S2", "S3", "S4"))
+    assert "page=2" in masked and "https://h.example/x?client_secret=****" in masked
+    assert len(redact_reason("x" * 1000)) == 300
 
 
 def test_explain_masks_the_token_in_its_curl_line(rsps, client):

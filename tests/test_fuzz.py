@@ -481,3 +481,59 @@ def test_every_public_error_is_a_halnav_error():
                 assert issubclass(value, halnav.HALNavWarning)
                 continue
             assert issubclass(value, HALNavError)
+
+
+# -- pointers, counts, Location headers ----------------------------------------------------------
+
+
+@FUZZ
+@given(json_values, pointers)
+def test_a_pointer_finds_what_jsonpointer_finds_or_says_briefly_where_it_stopped(document, pointer):
+    import jsonpointer
+
+    resource = Resource({"data": document, "blob": "x" * 10_000}, url=URL)
+    full = "/data" + pointer if pointer.startswith("/") else pointer
+    try:
+        expected = jsonpointer.resolve_pointer(resource.document, full)
+    except jsonpointer.JsonPointerException:
+        expected = None
+    if isinstance(expected, jsonpointer.EndOfList):
+        expected = None
+    try:
+        value = resource.pointer(full)
+    except halnav.PropertyNotFound as exc:
+        assert len(str(exc)) < 300 + 2 * len(full)  # never the document, nor the blob
+        assert resource.pointer(full, None) is None
+        assert expected is None
+    else:
+        assert not isinstance(value, jsonpointer.EndOfList)
+        assert value is expected or value == expected
+
+
+@FUZZ
+@given(st.one_of(st.text(max_size=6), st.integers(), st.floats(), st.booleans(), st.none()))
+def test_parse_count_gives_a_count_or_none(value):
+    from halnav._pagination import parse_count
+
+    count = parse_count(value)
+    assert count is None or (type(count) is int and count >= 0)
+    if isinstance(value, str) and count is not None:
+        assert value.isascii() and int(value) == count
+
+
+@FUZZ
+@given(st.one_of(scalars, json_values), hrefs, st.text(max_size=12))
+def test_any_page_number_or_last_link_plans_or_falls_back(page_value, last_href, location):
+    from halnav._cache import _locations
+    from halnav._pagination import plan_pages
+
+    link = Link("orders", "/v1/orders{?page}", base=URL, templated=True)
+    document = {
+        "page": page_value,
+        "_links": {"next": {"href": "/v1/orders?page=2"}, "last": {"href": last_href}},
+    }
+    plan_pages(Resource(document, url=URL, via=(link, {})))  # a plan or None, never an error
+    resource = Resource({}, url=URL, headers={"Location": location})
+    with contextlib.suppress(InvalidDocument):
+        assert resource.location is None if not location else isinstance(resource.location, str)
+    assert all(isinstance(url, str) for url in _locations({"Location": location}, URL))

@@ -7,6 +7,7 @@ Against the sandbox's token endpoint (plain http on loopback, so the tests set
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 import threading
 import time
@@ -316,6 +317,34 @@ def test_an_unreachable_token_endpoint_is_a_transport_error():
     with halnav.Client(API, auth=auth) as client, pytest.raises(halnav.TransportError) as info:
         client.root()
     assert "127.0.0.1:9/oauth/token" in str(info.value) and SECRET not in str(info.value)
+
+
+def test_a_retried_token_request_does_not_claim_it_was_not_retried():
+    # The token POST is retried (a second token is harmless): the message must not say otherwise.
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nobody listens there now
+    auth = halnav.ClientCredentials(f"http://127.0.0.1:{port}/oauth/token", "id", SECRET, retries=2)
+    with pytest.raises(halnav.TransportError) as info:
+        auth.refresh()
+    message = str(info.value)
+    assert "after 3 tries" in message and "refused" in message.lower()
+    assert "not retried" not in message and SECRET not in message
+
+
+@pytest.mark.bootic_sandbox(orders=5)
+def test_close_closes_the_token_connections_and_a_client_leaves_them_to_the_caller(
+    bootic_sandbox,
+):
+    auth = credentials(bootic_sandbox)
+    pools = auth._session.get_adapter(bootic_sandbox.token_url).poolmanager.pools
+    with halnav.Client(bootic_sandbox, auth=auth, cache=False) as client:
+        client.root()
+    assert len(pools) == 1  # the client was closed, not the auth it was given
+    auth.close()
+    assert len(pools) == 0
+    assert auth.refresh()["access_token"]  # a later fetch opens a new connection
+    auth.close()
 
 
 def test_refresh_fetches_a_new_token_on_demand(rsps):

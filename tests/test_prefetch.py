@@ -6,6 +6,7 @@ import json
 import re
 import threading
 import time
+from concurrent.futures import Future
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -14,6 +15,7 @@ import responses
 
 import halnav
 from halnav._pagination import plan_pages, same_page
+from halnav._transport import PREFETCH_THREADS
 
 ROOT = "https://api.example.test/v1"
 ORDERS = f"{ROOT}/shops/1/orders.json"
@@ -139,13 +141,15 @@ def test_the_window_bounds_requests_in_flight(rsps):
     assert 1 < state["most"] <= 3
 
 
-def test_the_connection_pool_grows_to_the_window(rsps):
+def test_the_connection_pool_is_sized_once_for_the_prefetch_threads(rsps):
     serve_pages(rsps)
     with halnav.Client(ROOT, pool_size=2) as client:
         page = first_page(rsps, client)
-        list(page.pages(prefetch=6))
         adapter = client.session.get_adapter(ROOT)
-        assert adapter._pool_maxsize == 6
+        pool_manager = adapter.poolmanager
+        list(page.pages(prefetch=6))
+        assert adapter._pool_maxsize == PREFETCH_THREADS >= 6
+        assert adapter.poolmanager is pool_manager  # never swapped under requests in flight
         assert client.prefetch_executor(4) is client.prefetch_executor(6)
 
 
@@ -371,3 +375,110 @@ def test_sandbox_failed_page_names_where_to_resume(bootic_sandbox, window):
     assert len(seen) + len(rest) == 100
     assert len(set(seen + rest)) == 100
     assert "walk stopped at page" in str(error)
+
+
+# -- review fixes ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "-1", "1.0", "", "0x2", True, 2.0, None, [2]])
+def test_parse_count_takes_only_plain_numbers_and_never_raises(value):
+    from halnav._pagination import parse_count
+
+    assert parse_count(value) is None
+    assert parse_count("12") == parse_count(12) == 12
+    assert parse_count(0) == 0
+
+
+@pytest.mark.parametrize("where", ["document", "last"])
+def test_a_page_number_that_is_not_a_number_means_no_plan_not_an_error(rsps, where):
+    odd = page_document(1)
+    if where == "document":
+        odd["page"] = "²"
+    else:  # the count must come from the last link alone
+        del odd["total_items"], odd["per_page"]
+        odd["_links"]["last"] = {"href": f"{ORDERS}?page=%C2%B2&per_page={PER_PAGE}"}
+    rsps.add(responses.GET, ROOT, json=root_document())
+    rsps.add(responses.GET, f"{ORDERS}?per_page={PER_PAGE}", json=odd)  # before the others
+    serve_pages(rsps)
+    with halnav.Client(ROOT) as client:
+        page = client.root().follow("orders", per_page=PER_PAGE)
+        assert plan_pages(page) is None
+        # Prefetch falls back to following next, one page at a time.
+        assert ids(page.iterate(prefetch=3)) == list(range(PAGES * PER_PAGE))
+
+
+@pytest.mark.parametrize("window", [0, 3])
+def test_iterate_resolves_the_relation_once_per_page(rsps, window, monkeypatch):
+    from halnav._document import EmbeddedMap
+
+    calls = []
+    resolve = EmbeddedMap.resolve
+
+    def counting(self, rel):
+        calls.append(rel)
+        return resolve(self, rel)
+
+    monkeypatch.setattr(EmbeddedMap, "resolve", counting)
+    serve_pages(rsps)
+    with halnav.Client(ROOT) as client:
+        page = first_page(rsps, client)
+        assert ids(page.iterate(prefetch=window)) == list(range(PAGES * PER_PAGE))
+    assert calls == ["items"] * PAGES
+
+
+class _FailingExecutor:
+    """Stands for the client's thread pool: every page's future is cancelled (``error`` None)
+    or ends with ``error``."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def submit(self, *args, **kwargs):
+        future = Future()
+        if self.error is None:
+            future.cancel()
+        else:
+            future.set_exception(self.error)
+        return future
+
+
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        (None, "was cancelled: the client was closed during the walk"),
+        (TypeError("a bug in a worker"), "failed in a prefetch thread: TypeError: a bug"),
+    ],
+)
+def test_a_page_whose_future_fails_otherwise_is_a_transport_error_naming_the_page(
+    rsps, monkeypatch, error, says
+):
+    serve_pages(rsps, pages=3)
+    with halnav.Client(ROOT) as client:
+        page = first_page(rsps, client)
+        monkeypatch.setattr(client, "prefetch_executor", lambda window: _FailingExecutor(error))
+        walked = []
+        with pytest.raises(halnav.TransportError) as caught:
+            for item in page.iterate(prefetch=2):
+                walked.append(item["id"])
+    assert walked == [0, 1, 2]
+    assert says in str(caught.value)
+    assert caught.value.page_url.endswith(f"page=2&per_page={PER_PAGE}")
+    assert caught.value.items_before == PER_PAGE
+    assert "walk stopped at page" in str(caught.value)
+
+
+def test_closing_the_client_during_a_prefetched_walk_raises_a_transport_error(rsps):
+    rsps.assert_all_requests_are_fired = False
+    serve_pages(rsps, pages=20)
+    client = halnav.Client(ROOT)
+    page = first_page(rsps, client)
+    walk = page.iterate(prefetch=2)
+    walked = [next(walk)["id"]]
+    client.close()
+    with pytest.raises(halnav.TransportError) as caught:
+        walked.extend(item["id"] for item in walk)
+    assert walked == list(range(len(walked)))  # every item before the error, in order
+    assert len(walked) < 20 * PER_PAGE
+    assert caught.value.items_before == len(walked)
+    assert caught.value.page_url is not None
+    assert "the client was closed during the walk" in str(caught.value)

@@ -407,3 +407,36 @@ def test_a_chosen_retry_policy_applies_to_walks_unless_walk_retries_is_given():
         assert client._transport.walk_retry.total == 5
     with halnav.Client("http://127.0.0.1:9/v1") as client:
         assert client._transport.retry.total == 3 and client._transport.walk_retry.total == 8
+    # Chosen, even if it is the default value: walks follow it.
+    with halnav.Client("http://127.0.0.1:9/v1", retries=DEFAULT_RETRIES) as client:
+        assert client._transport.retry.total == 3 and client._transport.walk_retry.total == 3
+    with halnav.Client("http://127.0.0.1:9/v1", walk_retries=5) as client:
+        assert client._transport.retry.total == 3 and client._transport.walk_retry.total == 5
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"retries": DEFAULT_RETRIES}, {"walk_retries": 8}, {"retries": 3, "walk_retries": 8}],
+)
+def test_a_given_session_gets_halnavs_retries_when_any_retries_are_given(options):
+    # retries=3 is asked for even though it is the default value: the adapter is mounted.
+    session = requests.Session()
+    own = session.get_adapter("http://x")
+    with halnav.Client("http://127.0.0.1:9/v1", session=session, **options) as client:
+        adapter = session.get_adapter("http://x")
+        assert adapter is not own and isinstance(adapter.max_retries, HALNavRetry)
+        assert adapter.max_retries.total == options.get("retries", DEFAULT_RETRIES)
+        assert client._transport.walk_retry.total == options.get("walk_retries", 3)
+
+
+def test_an_explicit_default_retries_gives_walks_that_budget_too(script, sleeps):
+    # retries=3 given: a walk page gets 4 tries, not the walk default of 9.
+    server = script(answer(200, b"placeholder"), *[answer(503)] * 5, answer(200, b"{}"))
+    server.actions[0] = answer(200, _page(server, 1, 2), content_type="application/hal+json")
+    with client_for(server, retries=DEFAULT_RETRIES) as client:
+        pages = client.get("/v1/orders?page=1").pages()
+        next(pages)
+        with pytest.raises(halnav.ServerError) as info:
+            next(pages)
+    assert len(server.requests) == 1 + 1 + DEFAULT_RETRIES
+    assert "after 4 tries" in str(info.value) and info.value.page_url.endswith("page=2")

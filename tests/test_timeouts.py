@@ -104,6 +104,74 @@ def test_a_server_that_accepts_and_never_answers_ends_in_transport_error(raw, me
     assert server.connections == 1  # a read timeout is not retried, whatever the method
 
 
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_post_read_timeout_says_the_outcome_is_unknown(raw, method):
+    holder: list[RawServer] = []
+
+    def silent(connection: socket.socket) -> None:
+        holder[0].read_request(connection)
+        holder[0].stop.wait(10)  # took the request, may be applying it
+
+    server = raw(silent)
+    holder.append(server)
+    with (
+        halnav.Client(server.url + "/v1", timeout=0.3, cache=False) as client,
+        pytest.raises(halnav.TransportError) as info,
+    ):
+        client.request(method, "/v1/orders", json={"a": 1})
+    message = str(info.value)
+    assert "timed out" in message
+    assert f"({method} not retried; the outcome is unknown: the server may have applied it)" in (
+        message
+    )
+
+
+def test_a_get_read_timeout_makes_no_claim_about_the_outcome(raw):
+    holder: list[RawServer] = []
+    server = raw(lambda connection: holder[0].stop.wait(10))
+    holder.append(server)
+    with (
+        halnav.Client(server.url, timeout=0.3, cache=False) as client,
+        pytest.raises(halnav.TransportError) as info,
+    ):
+        client.root()
+    assert "timed out" in str(info.value) and "outcome" not in str(info.value)
+
+
+@contextlib.contextmanager
+def unaccepting_port() -> Iterator[int]:
+    """A port whose accept queue is full: a new connection waits, then the connect times out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(8):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+            fillers.append(filler)
+        yield port
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+def test_a_post_connect_timeout_says_the_request_was_not_sent():
+    with (
+        unaccepting_port() as port,
+        halnav.Client(f"http://127.0.0.1:{port}/v1", timeout=(0.3, 5), cache=False) as client,
+        pytest.raises(halnav.TransportError) as info,
+    ):
+        client.request("POST", "/v1/orders", json={"a": 1})
+    message = str(info.value)
+    assert "timed out (timeout: connect 0.3s, read 5s)" in message
+    assert "(POST not retried; the request was not sent)" in message
+
+
 def test_a_connect_and_read_timeout_pair_is_honoured(raw):
     holder: list[RawServer] = []
     server = raw(lambda connection: holder[0].stop.wait(10))  # never even reads

@@ -318,6 +318,25 @@ def test_connection_failures_and_timeouts_are_transport_errors(rsps, client):
     assert isinstance(info.value.__cause__, requests.ReadTimeout)
 
 
+@pytest.mark.parametrize("url", ["ftp://files.example/orders.csv", "mailto:shop@example.org"])
+def test_a_url_that_is_not_http_is_a_transport_error_naming_it(rsps, client, url):
+    with pytest.raises(halnav.TransportError) as info:
+        client.get(url)
+    message = str(info.value)
+    assert message.startswith(f"GET {url} not sent") and "only http:// and https://" in message
+    assert info.value.url == url and info.value.method == "GET"
+    with pytest.raises(halnav.TransportError) as info:
+        client.request("POST", url, json={"a": 1})
+    assert "POST" in str(info.value) and "not sent" in str(info.value)
+    assert len(rsps.calls) == 0
+
+
+def test_following_a_mailto_link_is_a_transport_error(rsps, client):
+    rsps.get(ROOT, json=root_document(contact={"href": "mailto:shop@example.org"}))
+    with pytest.raises(halnav.TransportError, match="only http:// and https://"):
+        client.root().follow("contact")
+
+
 # 12. credentials -------------------------------------------------------------------------------
 
 
@@ -397,3 +416,9 @@ def test_a_client_is_shared_by_threads_reading_concurrently(rsps, client):
     for thread in threads:
         thread.join()
     assert errors == [] and results == {n: n for n in range(1, 21)}
+
+
+def test_a_url_urllib_cannot_parse_is_a_transport_error_without_its_secret(client):
+    with pytest.raises(halnav.TransportError) as info:
+        client.get("http://[::1/x?access_token=SECRET-IN-URL")
+    assert "not a valid URL" in str(info.value) and "SECRET-IN-URL" not in str(info.value)

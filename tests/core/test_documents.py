@@ -284,3 +284,136 @@ def test_embedded_scalars_are_invalid_at_their_pointer():
     assert next(items)["id"] == 1
     with pytest.raises(halnav.InvalidDocument):
         next(items)
+
+
+# 12. JSON pointers, Location, raw parts, embedded items, refresh ----------------------------------
+
+
+def test_a_pointer_that_reaches_nothing_says_where_it_stopped_in_a_few_words():
+    big = {"a": {"b": "x" * 150_000}, "items": [{"id": 1}, {"id": 2}, {"id": 3}], "n": 5}
+    res = resource(big)
+    cases = {
+        "/a/zz": "the object at '/a' has no member 'zz'",
+        "/nope/x": "the object at the root has no member 'nope'",
+        "/items/7/id": "the array at '/items' (3 items) has no index '7'",
+        "/items/01": "has no index '01'",
+        "/items/-": "the array at '/items' ends there: '-' is past its last item, not a value",
+        "/n/x": "the value at '/n' is a number (5), not an object or array",
+        "/a/b/c": "the value at '/a/b' is a string ('xxxxx",
+        "a/b": "not a JSON pointer",
+    }
+    for pointer, reason in cases.items():
+        with pytest.raises(halnav.PropertyNotFound) as info:
+            res.pointer(pointer)
+        message = str(info.value)
+        assert reason in message
+        assert message.startswith(f"no value at pointer {pointer!r} in resource {res.url}")
+        assert len(message) < 300  # never the sub-document
+        assert res.pointer(pointer, default="none") == "none"
+    assert res.pointer("/items/2/id") == 3
+    assert res.pointer("") is big
+
+
+def test_the_end_of_an_array_is_not_a_value():
+    res = resource({"items": [1, 2]})
+    with pytest.raises(halnav.PropertyNotFound):
+        res.pointer("/items/-")
+    assert res.pointer("/items/-", default=None) is None
+    assert res.pointer("/items/1") == 2
+
+
+def test_location_resolves_and_a_malformed_one_is_an_invalid_document_naming_the_header():
+    created = Resource({}, url=f"{ROOT}/shops/1/orders", headers={"Location": "orders/9.json"})
+    assert created.location == f"{ROOT}/shops/1/orders/9.json"
+    bad = Resource({}, url=f"{ROOT}/shops/1/orders", headers={"Location": "http://[oops/9"})
+    with pytest.raises(halnav.InvalidDocument, match="Location header") as info:
+        _ = bad.location
+    assert "http://[oops/9" in str(info.value)
+    assert Resource({}, url=ROOT).location is None
+
+
+@pytest.mark.parametrize("document", [None, [], "x", {"_links": 3}, {"_links": ["a"]}])
+def test_raw_part_reads_around_anything_that_is_not_an_object(document):
+    from halnav._document import raw_part
+
+    assert raw_part(document, "_links") == {}
+    assert raw_part({"_links": {"self": {"href": "/"}}}, "_links") == {"self": {"href": "/"}}
+
+
+def test_embedded_items_are_made_one_by_one_by_the_same_code_as_the_map():
+    from halnav._curies import Curies
+    from halnav._document import EmbeddedMap
+
+    made = []
+
+    def make(document, pointer):
+        made.append(pointer)
+        return Resource(document)
+
+    raw = {"items": [{"id": 1}, {"id": 2}, 3], "one": {"id": 9}}
+    embedded = EmbeddedMap.build(raw, make, Curies(), "https://h/p")
+    items = embedded.iter_resources("items")
+    assert made == []  # nothing made before it is asked for
+    assert next(items)["id"] == 1
+    assert made == ["/_embedded/items/0"]
+    assert next(items)["id"] == 2
+    with pytest.raises(halnav.InvalidDocument) as walked:
+        next(items)
+    with pytest.raises(halnav.InvalidDocument) as mapped:
+        embedded["items"]
+    assert walked.value.pointer == mapped.value.pointer == "/_embedded/items/2"
+    assert str(walked.value) == str(mapped.value)
+    assert [res["id"] for res in embedded.iter_resources("one")] == [embedded["one"]["id"]]
+    assert not hasattr(Resource, "_make_embedded")  # the module function makes them
+
+
+def test_refresh_gives_back_the_same_class():
+    import responses
+
+    class Order(Resource):
+        __slots__ = ()
+
+        @property
+        def checkout_url(self):
+            return self.link("checkout").url()
+
+    url = f"{ROOT}/shops/1/orders/9.json"
+    document = {"_links": {"self": {"href": url}, "checkout": {"href": "/checkout/9"}}, "id": 9}
+    with responses.RequestsMock() as rsps, halnav.Client(ROOT, cache=False) as client:
+        rsps.add(responses.GET, url, json=document)
+        rsps.add(responses.GET, url, json={**document, "id": 10})
+        order = client.get(url).cast(Order)
+        again = order.refresh()
+    assert type(again) is Order
+    assert again["id"] == 10
+    assert again.checkout_url == "https://api.bootic.net/checkout/9"
+
+
+def test_an_error_after_retries_says_how_many_tries_from_urllib3s_history():
+    from types import SimpleNamespace
+
+    import requests
+    from requests.structures import CaseInsensitiveDict
+
+    from halnav._response import resource_from_response
+
+    answer = requests.Response()
+    answer.status_code, answer.url, answer.reason = 503, f"{ROOT}/x", "SERVICE UNAVAILABLE"
+    answer._content = b""
+    answer.headers = CaseInsensitiveDict()
+    answer.raw = SimpleNamespace(retries=SimpleNamespace(history=("first", "second")))
+    with pytest.raises(halnav.ServerError, match=r"for GET .*/x after 3 tries$"):
+        resource_from_response(answer, None, "GET")
+    answer.raw = SimpleNamespace(retries=SimpleNamespace(history=()))
+    with pytest.raises(halnav.ServerError) as info:
+        resource_from_response(answer, None, "GET")
+    assert "tries" not in str(info.value)
+
+
+def test_follow_names_embedded_relations_too_when_nothing_matches():
+    res = resource({"_links": {"self": {"href": "/s"}}, "_embedded": {"shops": [{"id": 1}]}})
+    with pytest.raises(halnav.LinkNotFound) as info:
+        res.follow("btc:nope")
+    assert str(info.value).endswith("available: self; embedded: shops")
+    assert info.value.available == ("self", "shops")
+    assert res.follow("shops")["id"] == 1

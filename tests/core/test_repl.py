@@ -58,3 +58,15 @@ def test_non_json_and_status_show_in_repr():
         content_type="text/html",
     )
     assert repr(res) == "<Resource https://checkout.test/o/1 [201] text/html, 3 bytes>"
+
+
+def test_describe_and_repr_read_around_malformed_parts():
+    res = halnav.Resource(
+        {"_links": {"self": {"href": "/a"}, "bad": 3}, "_embedded": ["x"], "id": 1}, url=ROOT
+    )
+    text = res.describe()
+    assert "  self  GET /a" in text
+    assert "  bad  (invalid: " in text
+    assert "embedded:" not in text  # an _embedded that is not an object lists nothing
+    assert res.rels == ["self", "bad"]
+    assert repr(res) == f"<Resource {ROOT} id=1 rels: self, bad>"
