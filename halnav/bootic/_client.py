@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .._client import Client
-from .._exceptions import HALNavError
+from .._oauth import ClientCredentials
 from .._resource import Resource
 from ._errors import ShopNotFound
-from ._navigation import find_link
+from ._navigation import embedded_as, find_link
 from ._shop import Shop
 
 __all__ = ["DEFAULT_ROOT_URL", "DEFAULT_TOKEN_URL", "BooticClient"]
@@ -53,10 +53,14 @@ class BooticClient:
             raise ValueError("OAuth2 client credentials need both client_id and client_secret")
         if token is not None and client_id is not None:
             raise ValueError("give token= or client_id=/client_secret=, not both")
+        #: The credentials this client made (and so closes), if any.
+        self._credentials: ClientCredentials | None = None
         if client_id is not None and client_secret is not None:
-            client_kwargs["auth"] = _client_credentials(
-                token_url, client_id, client_secret, scope, on_new_token
+            # Without the oauth extra this raises ImportError naming pip install 'halnav[oauth]'.
+            self._credentials = ClientCredentials(
+                token_url, client_id, client_secret, scope=scope, on_new_token=on_new_token
             )
+            client_kwargs["auth"] = self._credentials
         elif token is not None:
             client_kwargs["token"] = token
         self._client = Client(root_url, **client_kwargs)
@@ -109,8 +113,12 @@ class BooticClient:
         return shops[0]
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self._client.close()
+        """Close the pooled connections, and those to the token URL of the credentials made here."""
+        try:
+            self._client.close()
+        finally:
+            if self._credentials is not None:
+                self._credentials.close()
 
     def __enter__(self) -> BooticClient:
         return self
@@ -123,12 +131,7 @@ class BooticClient:
 
 
 def _embedded_shops(root: Resource) -> list[Shop]:
-    for rel in SHOPS_RELS:
-        if rel in root.embedded:
-            value = root.embedded[rel]
-            items = value if isinstance(value, list) else [value]
-            return [item.cast(Shop) for item in items]
-    return []
+    return embedded_as(root, Shop, *SHOPS_RELS)
 
 
 def _sole_variable(variables: tuple[str, ...]) -> str:
@@ -137,23 +140,3 @@ def _sole_variable(variables: tuple[str, ...]) -> str:
     if "shop_id" in variables:
         return "shop_id"
     return variables[0]
-
-
-def _client_credentials(
-    token_url: str,
-    client_id: str,
-    client_secret: str,
-    scope: str | None,
-    on_new_token: Callable[[dict[str, Any]], Any] | None,
-) -> Any:
-    # Imported here: the core's OAuth2 support may be absent in older releases.
-    try:
-        from .. import ClientCredentials  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise HALNavError(
-            "OAuth2 client credentials need halnav.ClientCredentials, which this halnav lacks; "
-            "pass token= instead"
-        ) from exc
-    return ClientCredentials(
-        token_url, client_id, client_secret, scope=scope, on_new_token=on_new_token
-    )

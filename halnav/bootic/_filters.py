@@ -140,6 +140,36 @@ def check_update_status(status: Any) -> str:
     return status
 
 
+def parse_id(value: str) -> int | str:
+    """An id given as text: an ``int`` when it is a whole number (``" 42 "``), else as given.
+
+    Only decimal digits count: ``"²"`` is a digit to :meth:`str.isdigit` but not a number
+    ``int()`` takes, so it stays a string (the server says whether such an id exists).
+    """
+    text = value.strip()
+    return int(text) if text.isdecimal() else value
+
+
+def order_ids(ids: Iterable[int | str]) -> list[int | str]:
+    """The order ids of a bulk update, checked before any request: ints, or strings (whole
+    numbers become ints), each once, in the order given."""
+    if isinstance(ids, (str, bytes, int)):
+        raise TypeError("update_orders() takes a list of order ids, e.g. [577048, 12001]")
+    sent: list[int | str] = []
+    seen: set[int | str] = set()
+    for value in ids:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(f"an order id must be an int or a string, got {value!r}")
+        if isinstance(value, str):
+            value = parse_id(value)
+        if value not in seen:
+            seen.add(value)
+            sent.append(value)
+    if not sent:
+        raise ValueError("update_orders() needs at least one order id")
+    return sent
+
+
 def _statuses(name: str, value: Any) -> str:
     if isinstance(value, str):
         items = [part.strip() for part in value.split(",")]
@@ -197,7 +227,7 @@ def _integer(name: str, value: Any) -> str:
     number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isdecimal():
         number = int(value.strip())
     least = 1 if name in _POSITIVE else 0
     if number is None or number < least:

@@ -7,12 +7,16 @@ Bootic layer never builds a URL: every request goes through a link the API gave.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from .._exceptions import HALNavError, LinkNotFound
 from .._link import Link
 from .._resource import Resource
 from .._response import error_entries
 
-__all__ = ["error_entries", "find_link", "verb_for"]
+__all__ = ["embedded_as", "error_entries", "find_link", "verb_for"]
+
+R = TypeVar("R", bound=Resource)
 
 
 def find_link(resource: Resource, *rels: str) -> tuple[Resource, Link]:
@@ -33,10 +37,19 @@ def find_link(resource: Resource, *rels: str) -> tuple[Resource, Link]:
     names = " or ".join(repr(rel) for rel in rels)
     available = resource.rels
     raise LinkNotFound(
-        f"{_describe(resource)} has no {names} link; it has: {', '.join(available) or '(none)'}",
+        f"{resource._describe()} has no {names} link; available: "
+        f"{', '.join(available) or '(none)'}",
         rel=rels[0],
         available=available,
     )
+
+
+def embedded_as(resource: Resource, cls: type[R], *rels: str) -> list[R]:
+    """The resources embedded under the first of ``rels`` present, as ``cls``; else ``[]``."""
+    for rel in rels:
+        if rel in resource.embedded:
+            return [item.cast(cls) for item in resource.iter_embedded(rel)]
+    return []
 
 
 def verb_for(link: Link, default: str) -> str:
@@ -60,7 +73,3 @@ def _has_self(resource: Resource) -> bool:
         return "self" in resource.links
     except HALNavError:
         return False
-
-
-def _describe(resource: Resource) -> str:
-    return f"resource {resource.url}" if resource.url else "the resource"

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._resource import Resource
+from ._navigation import embedded_as
 from ._order import Order
 
 __all__ = ["UpdateResult"]
@@ -22,12 +23,12 @@ class UpdateResult(Resource):
     @property
     def valid_items(self) -> list[Order]:
         """The orders updated."""
-        return self._items("valid_items")
+        return embedded_as(self, Order, "valid_items")
 
     @property
     def invalid_items(self) -> list[Order]:
         """The orders refused, each with ``errors`` saying why."""
-        return self._items("invalid_items")
+        return embedded_as(self, Order, "invalid_items")
 
     @property
     def ok(self) -> bool:
@@ -49,11 +50,6 @@ class UpdateResult(Resource):
         missing = [i for i in sent if seen.get(_key(i), 0) == 0]
         repeated = [i for i in sent if seen.get(_key(i), 0) > 1]
         return missing, repeated
-
-    def _items(self, rel: str) -> list[Order]:
-        if rel not in self.embedded:
-            return []
-        return [item.cast(Order) for item in self.iter_embedded(rel)]
 
     def __repr__(self) -> str:
         valid = [order.get("id") for order in self.valid_items]

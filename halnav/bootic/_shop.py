@@ -8,8 +8,8 @@ from typing import Any
 from .._exceptions import HALNavError, InvalidDocument, ServerError, TransportError
 from .._resource import Resource
 from ._errors import CreateOutcomeUnknown, UpdateOutcomeUnknown
-from ._filters import check_update_status, order_query
-from ._navigation import find_link, verb_for
+from ._filters import check_update_status, order_ids, order_query
+from ._navigation import embedded_as, find_link, verb_for
 from ._order import Order
 from ._results import UpdateResult
 
@@ -31,9 +31,7 @@ class OrderPage(Resource):
     @property
     def orders(self) -> list[Order]:
         """The orders embedded in this page."""
-        if "items" not in self.embedded:
-            return []
-        return [item.cast(Order) for item in self.iter_embedded("items")]
+        return embedded_as(self, Order, "items")
 
     @property
     def total_items(self) -> int | None:
@@ -146,7 +144,7 @@ class Shop(Resource):
         for every id.
         """
         check_update_status(status)
-        sent = _order_ids(ids)
+        sent = order_ids(ids)
         holder, link = find_link(self, *UPDATE_ORDERS_RELS)
         body = {"ids": sent, "additions": {"status": status}}
         try:
@@ -160,7 +158,8 @@ class Shop(Resource):
         result = answer.cast(UpdateResult)
         missing, repeated = result.unaccounted(sent)
         if missing or repeated:
-            doubtful = [i for i in sent if i in missing or i in repeated]
+            flagged = {*missing, *repeated}
+            doubtful = [i for i in sent if i in flagged]
             problems = []
             if missing:
                 problems.append(f"it lists neither as valid nor invalid: {_listing(missing)}")
@@ -173,22 +172,6 @@ class Shop(Resource):
                 result=result,
             )
         return result
-
-
-def _order_ids(ids: Iterable[int | str]) -> list[int | str]:
-    if isinstance(ids, (str, bytes, int)):
-        raise TypeError("update_orders() takes a list of order ids, e.g. [577048, 12001]")
-    sent: list[int | str] = []
-    for value in ids:
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise TypeError(f"an order id must be an int or a string, got {value!r}")
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
-        if value not in sent:
-            sent.append(value)
-    if not sent:
-        raise ValueError("update_orders() needs at least one order id")
-    return sent
 
 
 def _listing(ids: Sequence[Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
@@ -19,7 +19,10 @@ from ..bootic import (
     InvalidFilter,
     Order,
     Shop,
+    check_update_status,
+    order_query,
 )
+from ..bootic._filters import order_ids, parse_id
 from ._common import UsageError, client_options, setting_token, setting_url
 from ._output import compact_json, table, text_value, write_csv
 from ._progress import Progress
@@ -156,13 +159,11 @@ def run_orders(args: argparse.Namespace) -> int:
     }
     if "status" in filters:
         filters["status"] = ",".join(filters["status"])
+    _usage(order_query, filters)  # before any request: a bad filter is a usage error
     with ExitStack() as stack:
         bootic = stack.enter_context(_bootic_client(args))
         shop = _shop(bootic, args.shop)
-        try:
-            page = shop.orders(**filters)
-        except InvalidFilter as exc:
-            raise UsageError(str(exc)) from exc
+        page = shop.orders(**filters)
         out: IO[str] = sys.stdout
         if args.output:
             newline = "" if args.format == "csv" else None
@@ -205,13 +206,11 @@ def run_create_order(args: argparse.Namespace) -> int:
 
 def run_update_orders(args: argparse.Namespace) -> int:
     """Run ``halnav bootic update-orders``."""
-    ids: list[int | str] = [int(i) if i.isdigit() else i for i in args.ids]
+    _usage(check_update_status, args.status)  # before any request
+    ids = order_ids(args.ids)
     with _bootic_client(args) as bootic:
         shop = _shop(bootic, args.shop)
-        try:
-            result = shop.update_orders(ids, status=args.status)
-        except InvalidFilter as exc:
-            raise UsageError(str(exc)) from exc
+        result = shop.update_orders(ids, status=args.status)
     valid, invalid = result.valid_items, result.invalid_items
     print(f"set status {args.status!r} on {len(valid)} of {len(ids)} orders in shop {shop.id}")
     if valid:
@@ -269,7 +268,15 @@ def _bootic_client(args: argparse.Namespace) -> BooticClient:
 def _shop(bootic: BooticClient, shop: str | None) -> Shop:
     if shop is None:
         return bootic.shop()
-    return bootic.shop(id=int(shop) if shop.isdigit() else shop)
+    return bootic.shop(id=parse_id(shop))
+
+
+def _usage(check: Callable[[Any], object], value: Any) -> None:
+    """Run ``check(value)``; an :class:`InvalidFilter` becomes a usage error (exit status 2)."""
+    try:
+        check(value)
+    except InvalidFilter as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _counted(orders: Iterable[Order], bar: Progress | None) -> Iterator[Order]:

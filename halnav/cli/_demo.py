@@ -13,7 +13,7 @@ from .._exceptions import HALNavError, UnprocessableEntity
 from ..bootic import BooticClient, Order, Shop
 from ._bootic import order_row
 from ._common import running_sandbox
-from ._output import table, text_value
+from ._output import link_rows, table, text_value
 from ._progress import Progress
 
 __all__ = ["add_parser", "run"]
@@ -85,12 +85,7 @@ def _root(client: Client) -> None:
     step(1, "The root document and its relations", "root = halnav.Client(url, token=...).root()")
     root = client.root()
     say(f"   rels: {', '.join(root.rels)}")
-    rows = []
-    for rel in root.links:
-        if rel == "curies":
-            continue
-        for link in root.links[rel]:
-            rows.append((rel, link.method, link.href, "yes" if link.templated else ""))
+    rows = [(rel, method, href, templated) for rel, method, href, _, templated in link_rows(root)]
     say(table(("rel", "method", "href", "templated"), rows, "   "))
 
 

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from .._exceptions import LinkNotFound
+from .._exceptions import AmbiguousRelation, LinkNotFound
+from .._link import Link
 from .._resource import Resource
 from ._common import UsageError, looks_like_url, make_client, setting_token, setting_url
 from ._output import compact_json, describe, pretty_json
@@ -69,25 +70,17 @@ def parse_variables(pairs: list[str]) -> dict[str, str]:
 def follow_path(resource: Resource, rels: list[str], variables: dict[str, str]) -> Resource:
     """Follow ``rels`` one after the other; each templated hop takes the variables it declares.
 
-    A variable that no templated link on the path declares is a usage error.
+    A relation the resource lacks raises the core's :class:`LinkNotFound`. A variable that no
+    templated link on the path declares is a usage error.
     """
     used: set[str] = set()
     declared: set[str] = set()
     for rel in rels:
+        link = _link_or_none(resource, rel)
         hop: dict[str, Any] = {}
-        if not resource.has(rel):
-            available = resource.rels
-            raise LinkNotFound(
-                f"no relation {rel!r} in {resource.url or 'the resource'}; it has: "
-                f"{', '.join(available) or '(none)'}",
-                rel=rel,
-                available=available,
-            )
-        if rel in resource.links:
-            link = resource.link(rel)
-            if link.templated:
-                declared.update(link.variables)
-                hop = {name: value for name, value in variables.items() if name in link.variables}
+        if link is not None and link.templated:
+            declared.update(link.variables)
+            hop = {name: value for name, value in variables.items() if name in link.variables}
         used.update(hop)
         resource = resource.follow(rel, **hop)
     unused = [name for name in variables if name not in used]
@@ -98,6 +91,17 @@ def follow_path(resource: Resource, rels: list[str], variables: dict[str, str]) 
             f"(variables: {accepted})"
         )
     return resource
+
+
+def _link_or_none(resource: Resource, rel: str) -> Link | None:
+    """The link of ``rel`` (its variables route the ``-p`` values), or ``None`` when ``rel`` is
+    not a link: an embedded relation, or no relation at all (``follow`` then says which)."""
+    try:
+        return resource.link(rel)
+    except AmbiguousRelation:
+        raise
+    except LinkNotFound:
+        return None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,7 +7,8 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from .._exceptions import HALNavError, Unauthorized
 from .._version import __version__
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _retries(text: str) -> int:
-    if not text.isdigit():
+    if not text.isdecimal():
         raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
     return int(text)
 
@@ -86,8 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     debug = bool(option(args, "debug"))
-    if debug:
-        _log_requests()
+    with _logged_requests(debug):
+        return _run(args, debug)
+
+
+def _run(args: argparse.Namespace, debug: bool) -> int:
+    """Run the command parsed into ``args``; its errors become one line and an exit status."""
     try:
         return int(args.handler(args))
     except CLIError as exc:
@@ -134,12 +139,24 @@ def _broken_pipe() -> int:
     return 1
 
 
-def _log_requests() -> None:
+@contextmanager
+def _logged_requests(debug: bool) -> Iterator[None]:
+    """With ``debug``, log halnav's records to stderr for one run, then put the logger back as
+    it was (``main`` may run many times in one process)."""
+    if not debug:
+        yield
+        return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
     logger = logging.getLogger("halnav")
+    level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _sandbox_arguments(arguments: list[str]) -> list[str] | None:

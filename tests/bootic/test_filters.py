@@ -16,6 +16,7 @@ from halnav.bootic import (
     check_update_status,
     order_query,
 )
+from halnav.bootic._filters import order_ids, parse_id
 
 
 def test_the_table_holds_every_documented_filter():
@@ -116,3 +117,35 @@ def test_a_value_of_the_wrong_shape_is_refused(name, value, expected):
     with pytest.raises(InvalidFilter, match=expected) as caught:
         order_query({name: value})
     assert caught.value.name == name
+
+
+def test_only_decimal_digits_make_a_number():
+    # "²" is a digit to str.isdigit() but not a number int() takes: refused, not a ValueError.
+    for value in ("²", "1²", "⑦"):
+        with pytest.raises(InvalidFilter, match="whole number") as caught:
+            order_query({"page": value})
+        assert caught.value.name == "page" and caught.value.value == value
+    assert order_query({"per_page": " 25 ", "total_gte": "0"}) == {
+        "per_page": "25",
+        "total_gte": "0",
+    }
+
+
+def test_order_ids_are_ints_when_whole_numbers_else_kept_as_given():
+    assert order_ids(["12", " 7 ", 5, "²", "R1C3964"]) == [12, 7, 5, "²", "R1C3964"]
+    assert parse_id(" 29 ") == 29 and parse_id("²") == "²" and parse_id("acme") == "acme"
+
+
+def test_order_ids_are_sent_once_each_in_the_order_given():
+    ids = [*range(20_000), *(str(i) for i in range(20_000)), "x", "x", 3]
+    assert order_ids(ids) == [*range(20_000), "x"]
+    assert order_ids(["9", 9, " 9", 8]) == [9, 8]
+
+
+@pytest.mark.parametrize(
+    ("ids", "error"),
+    [("12", TypeError), (12, TypeError), ([True], TypeError), ([1.5], TypeError), ([], ValueError)],
+)
+def test_order_ids_refuse_what_is_not_a_list_of_ids(ids, error):
+    with pytest.raises(error):
+        order_ids(ids)

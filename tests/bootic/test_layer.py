@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pytest
 
-from halnav import Forbidden, Resource, UnprocessableEntity
+from halnav import ClientCredentials, Forbidden, Resource, UnprocessableEntity
 from halnav.bootic import (
     BooticClient,
     Order,
@@ -80,7 +81,8 @@ def test_generic_resource_methods_work_on_layer_objects(bootic, sandbox):
     assert order.pointer("/_embedded/contact/email") in sandbox.contact_emails
     assert order.follow("shop")["id"] == sandbox.shop_id
     again = order.refresh()
-    assert type(again) is Resource and again["code"] == order.code
+    assert type(again) is Order and again["code"] == order.code
+    assert again.checkout_url == order.checkout_url  # refresh() keeps the layer's class
     assert order.checkout_url == order.link("btc:web_checkout").url()
     assert order.line_items and order.line_items[0]["variant_id"] in sandbox.variant_ids
 
@@ -155,3 +157,35 @@ def test_credentials_are_given_one_way():
         BooticClient(token="t", client_id="a", client_secret="b")
     with pytest.raises(ValueError, match="both client_id and client_secret"):
         BooticClient(client_id="a")
+
+
+def test_without_the_oauth_extra_client_credentials_name_the_pip_command(monkeypatch):
+    monkeypatch.setitem(sys.modules, "requests_oauthlib", None)  # "not installed"
+    with pytest.raises(ImportError, match=r"pip install 'halnav\[oauth\]'"):
+        BooticClient(client_id="a", client_secret="b")
+
+
+def test_close_closes_the_credentials_it_made_and_only_those(monkeypatch):
+    closed = []
+    monkeypatch.setattr(ClientCredentials, "close", lambda self: closed.append(self))
+    bootic = BooticClient(client_id="a", client_secret="b", token_url="https://auth.test/token")
+    with bootic:
+        pass
+    assert len(closed) == 1 and isinstance(closed[0], ClientCredentials)
+    assert closed[0].client_id == "a"
+    with BooticClient(token="t"):
+        pass
+    assert len(closed) == 1
+
+
+def test_iter_orders_walks_like_the_generic_iterate_with_prefetch(bootic):
+    shop = bootic.shop()
+    first = shop.orders(status="all", per_page=9, sort="created_on.asc")
+    generic = [item["id"] for item in first.cast(Resource).iterate("items", prefetch=3)]
+    orders = list(first.iter_orders(prefetch=3))
+    assert all(type(order) is Order for order in orders)
+    assert [order.id for order in orders] == generic
+    assert len(generic) == first.total_items > 9 * 3  # more pages than the prefetch window
+    assert [
+        o.id for o in shop.iter_orders(prefetch=2, per_page=9, sort="created_on.asc")
+    ] == generic

@@ -10,12 +10,14 @@ import requests
 import responses
 from responses import matchers
 
-from halnav import ServerError, TransportError, UnprocessableEntity
+from halnav import LinkNotFound, Resource, ServerError, TransportError, UnprocessableEntity
 from halnav.bootic import (
+    BooticClient,
     CreateOutcomeUnknown,
     InvalidFilter,
     Order,
     OrderPage,
+    Shop,
     UpdateOutcomeUnknown,
     UpdateResult,
 )
@@ -272,3 +274,57 @@ def test_a_plain_orders_link_takes_the_filters_as_query_parameters():
         )
         page = shop.orders(status="pending", per_page=5)
     assert page.total_items == 0 and page.orders == []
+
+
+def test_an_id_of_digits_int_does_not_take_is_sent_as_a_string():
+    shop = make_shop()
+    with responses.RequestsMock() as rsps:
+        rsps.post(UPDATERS_URL, json=update_answer([7], invalid=["²"]))
+        result = shop.update_orders(["²", "7"], status="shipped")
+        sent = json.loads(rsps.calls[0].request.body)
+    assert sent["ids"] == ["²", 7]
+    assert [o.id for o in result.invalid_items] == ["²"]
+
+
+def test_the_ids_in_doubt_are_those_missing_or_repeated_in_the_order_sent():
+    answer = update_answer([5, 1, 5], invalid=[4])
+    shop = make_shop()
+    with responses.RequestsMock() as rsps:
+        rsps.post(UPDATERS_URL, json=answer)
+        with pytest.raises(UpdateOutcomeUnknown) as caught:
+            shop.update_orders([1, 2, 3, 4, 5, "2"], status="shipped")
+    assert caught.value.ids == [2, 3, 5]
+    assert "neither as valid nor invalid: 2, 3" in str(caught.value)
+    assert "more than once: 5" in str(caught.value)
+
+
+def test_embedded_orders_and_shops_are_cast_whatever_their_shape():
+    def page(embedded):
+        return Resource({"_embedded": embedded}, url=ORDERS_URL).cast(OrderPage)
+
+    assert page({}).orders == []
+    assert [type(o) for o in page({"items": [order_document(1), order_document(2)]}).orders] == [
+        Order,
+        Order,
+    ]
+    assert [o.id for o in page({"items": order_document(3)}).orders] == [3]  # one object
+    result = Resource({"_embedded": {"valid_items": [order_document(4)]}}).cast(UpdateResult)
+    assert [type(o) for o in result.valid_items] == [Order] and result.invalid_items == []
+    root = {"_links": {"self": {"href": "/v1"}}, "_embedded": {"shops": shop_document()}}
+    with responses.RequestsMock() as rsps, BooticClient(token="t", root_url=ROOT) as bootic:
+        rsps.get(ROOT, json=root)
+        shops = bootic.shops()
+    assert [(type(s), s.id) for s in shops] == [(Shop, 1)]
+
+
+def test_a_missing_relation_names_those_available_in_the_core_s_words():
+    document = shop_document()
+    del document["_links"]["btc:create_order"]
+    shop = make_shop(document)
+    with pytest.raises(LinkNotFound) as caught:
+        shop.create_order([{"variant_id": 1, "units": 1}])
+    message = str(caught.value)
+    assert message.startswith(f"resource {ROOT}/shops/1.json has no 'btc:create_order'")
+    assert "; available: self, btc:orders, btc:update_orders" in message
+    assert "it has" not in message
+    assert caught.value.available == ("self", "btc:orders", "btc:update_orders")

@@ -168,3 +168,43 @@ def test_bootic_commands_read_the_environment(sandbox):
     result = run_halnav("bootic", "orders", "--per-page", "2", "--format", "jsonl", env=env)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 2
+
+
+NO_SERVER = ("--url", "http://127.0.0.1:9/v1", "--token", "t", "--retries", "0")
+
+
+def test_filters_and_statuses_are_checked_before_any_request():
+    # Nothing listens there: a request would be a connection error (exit 1), not a usage error.
+    for args, expected in (
+        (("orders", "--status", "open"), "invalid status 'open'; allowed: all, checkout"),
+        (("orders", "--per-page", "²"), "invalid per_page '²'"),
+        (("orders", "--shop", "29", "--sort", "newest"), "invalid sort 'newest'"),
+        (("update-orders", "--shop", "29", "--status", "open", "1"), "cannot set status 'open'"),
+    ):
+        result = run_halnav("bootic", *args, *NO_SERVER)
+        line = assert_one_line_error(result, 2)
+        assert expected in line, line
+        assert "127.0.0.1:9" not in line and "failed" not in line
+
+
+def test_ids_of_digits_int_does_not_take_are_not_a_traceback(fresh):
+    sandbox, halnav = fresh, connected(fresh)
+    line = assert_one_line_error(halnav("bootic", "orders", "--shop", "²"))
+    assert "404" in line and "/shops/%C2%B2.json" in line
+    # "²" is sent as it is, and the sandbox refuses a bulk update holding a non-integer id.
+    result = halnav(
+        "bootic", "update-orders", "--shop", str(sandbox.shop_id), "--status", "closed", "²"
+    )
+    line = assert_one_line_error(result)
+    assert "422" in line and "ids:" in line
+
+
+def test_update_orders_parses_ids_as_the_layer_does(fresh):
+    sandbox, halnav = fresh, connected(fresh)
+    [pending] = pending_ids(sandbox, 1)
+    result = halnav(
+        "bootic", "update-orders", "--shop", f" {sandbox.shop_id} ", "--status", "closed",
+        str(pending), f" {pending} ",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"on 1 of 1 orders in shop {sandbox.shop_id}" in result.stdout

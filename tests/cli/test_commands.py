@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -102,3 +103,24 @@ def test_a_missing_extra_names_the_pip_command():
     assert result.stderr.strip() == (
         "halnav: error: halnav demo needs the sandbox extra: pip install 'halnav[sandbox]'"
     )
+
+
+def test_debug_logs_each_request_once_however_often_main_runs(sandbox, capsys):
+    logger = logging.getLogger("halnav")
+    handlers, level = list(logger.handlers), logger.level
+    argv = ["get", "--debug", "--url", sandbox, "--token", sandbox.token, "--pointer", "/user_name"]
+    for _ in range(3):
+        assert main(argv) == 0
+        err = capsys.readouterr().err
+        assert len([line for line in err.splitlines() if f"GET {sandbox} -> 200" in line]) == 1
+        assert sandbox.token not in err
+    assert logger.handlers == handlers and logger.level == level  # put back after each run
+    assert main(argv[:1] + argv[2:]) == 0
+    assert capsys.readouterr().err == ""  # no --debug, no log
+
+
+def test_retries_takes_decimal_digits_only():
+    for value in ("²", "-1", "x"):
+        result = run_halnav("--retries", value, "get", "--url", "http://127.0.0.1:9/v1")
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"argument --retries: must be a whole number >= 0, got '{value}'" in result.stderr

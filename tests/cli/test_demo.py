@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+import types
+
+from halnav import Resource
+from halnav.cli import _demo
+from halnav.cli._output import link_rows, table
 
 from .conftest import run_halnav
 
@@ -31,3 +36,30 @@ def test_the_demo_walks_through_the_api_and_exits_0():
     assert re.search(r"checkout: http://localhost:\d+/checkout/orders/R[0-9A-F]+", out)
     assert "GET checkout -> 200 text/html" in out and "no token sent" in out
     assert "Traceback" not in result.stderr
+
+
+def test_the_root_table_is_made_of_the_link_rows_without_titles(capsys):
+    root = Resource(
+        {
+            "_links": {
+                "curies": [{"name": "btc", "href": "http://docs.test/{rel}", "templated": True}],
+                "self": {"href": "/v1"},
+                "btc:shop": {"href": "/v1/shops/{id}.json", "templated": True},
+                "btc:docs": {"href": "http://docs.test", "title": "API documentation"},
+                "alternate": [{"href": "/v1.csv", "name": "csv"}],
+            }
+        },
+        url="http://api.test/v1",
+    )
+    client = types.SimpleNamespace(root=lambda: root)
+    _demo._root(client)
+    out = capsys.readouterr().out
+    expected = [
+        (rel, method, href, templated) for rel, method, href, _, templated in link_rows(root)
+    ]
+    assert [row[0] for row in expected] == ["self", "btc:shop", "btc:docs", "alternate[csv]"]
+    assert (
+        out.splitlines()[-len(expected) - 2 :]
+        == table(("rel", "method", "href", "templated"), expected, "   ").splitlines()
+    )
+    assert "API documentation" not in out and "curies" not in out.split("rels:")[1]

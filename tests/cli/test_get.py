@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from halnav import AmbiguousRelation, LinkNotFound, Resource
+from halnav.cli._common import UsageError
+from halnav.cli._get import follow_path
+
 from .conftest import run_halnav
 
 
@@ -121,3 +127,83 @@ def test_the_token_is_not_sent_to_a_url_on_another_origin(halnav, sandbox):
     line = assert_one_line_error(halnav("get", other, "--retries", "0"))
     assert "401" in line and "localhost" in line
     assert halnav("get", sandbox, "--pointer", "/user_name").stdout.strip() == "sandbox-owner"
+
+
+def test_an_unknown_rel_is_the_core_s_error_naming_the_embedded_ones_too(halnav, sandbox):
+    line = assert_one_line_error(halnav("get", "btc:nope"))
+    assert line == (
+        f"halnav: error: no relation 'btc:nope' in {sandbox}; "
+        "available: self, btc:shop, btc:docs; embedded: shops"
+    )
+    line = assert_one_line_error(halnav("get", "shops", "btc:nope"))
+    assert "no relation 'btc:nope' in" in line and "available: self, btc:orders" in line
+    assert "embedded" not in line  # the shop embeds nothing: the core's message as it is
+
+
+ROOT_DOC = {
+    "_links": {
+        "self": {"href": "/v1"},
+        "btc:shop": {"href": "/v1/shops/{id}.json", "templated": True},
+    },
+    "_embedded": {"shops": [{"_links": {"self": {"href": "/v1/shops/1.json"}}, "id": 1}]},
+}
+
+
+def offline_root() -> Resource:
+    return Resource(ROOT_DOC, url="http://api.test/v1")
+
+
+def test_follow_path_raises_what_follow_raises():
+    root = Resource({"_links": ROOT_DOC["_links"]}, url="http://api.test/v1")
+    with pytest.raises(LinkNotFound) as core:
+        root.follow("btc:nope")
+    with pytest.raises(LinkNotFound) as caught:
+        follow_path(root, ["btc:nope"], {})
+    assert str(caught.value) == str(core.value)
+    assert caught.value.rel == "btc:nope" and caught.value.available == core.value.available
+
+
+def test_follow_path_raises_the_cores_error_naming_links_and_embedded_rels():
+    root = offline_root()
+    with pytest.raises(LinkNotFound) as core:
+        root.follow("nope")
+    with pytest.raises(LinkNotFound) as caught:
+        follow_path(root, ["nope"], {})
+    assert str(caught.value) == str(core.value)
+    assert str(caught.value).endswith("available: self, btc:shop; embedded: shops")
+    assert caught.value.available == ("self", "btc:shop", "shops")
+
+
+def test_an_embedded_relation_is_followed_without_a_request():
+    shop = follow_path(offline_root(), ["shops"], {})  # no client: a request would raise
+    assert shop["id"] == 1
+
+
+def test_the_variables_go_to_the_templated_hop_that_declares_them(monkeypatch):
+    root = offline_root()
+    calls = []
+
+    def follow(self, rel, /, name=None, **variables):
+        calls.append((rel, variables))
+        return self
+
+    monkeypatch.setattr(Resource, "follow", follow)
+    follow_path(root, ["shops", "btc:shop"], {"id": "29"})
+    assert calls == [("shops", {}), ("btc:shop", {"id": "29"})]
+    with pytest.raises(UsageError, match=r"-p colour: .*\(variables: id\)"):
+        follow_path(root, ["btc:shop"], {"id": "29", "colour": "red"})
+
+
+def test_an_ambiguous_bare_rel_says_so():
+    doc = {
+        "_links": {
+            "curies": [
+                {"name": "a", "href": "http://a.test/{rel}", "templated": True},
+                {"name": "b", "href": "http://b.test/{rel}", "templated": True},
+            ],
+            "a:orders": {"href": "/a"},
+            "b:orders": {"href": "/b"},
+        }
+    }
+    with pytest.raises(AmbiguousRelation, match="ambiguous"):
+        follow_path(Resource(doc, url="http://api.test/v1"), ["orders"], {})
