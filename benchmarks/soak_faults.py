@@ -5,7 +5,8 @@
 
 Walks alternate between sequential and prefetched (``--prefetch``), each with a fresh client and
 default settings (retries included). A page that still fails after its retries is resumed from,
-as the README tells (``client.get(exc.page_url).iterate()``); resumes are counted. The
+as the README tells (``client.get(exc.page_url).iterate()``); fetching that page again may fail
+too, so it is tried up to ``MAX_RESUMES`` times in a row, each try counted as a resume. The
 reference is a walk with faults off. Exit status 1 if any order was lost, duplicated or out of
 place.
 """
@@ -20,6 +21,9 @@ from typing import Any
 
 import halnav
 from halnav.sandbox import serve
+
+MAX_RESUMES = 20  # tries in a row to fetch the page a walk resumes from, before giving up
+FAILURES = (halnav.ServerError, halnav.TransportError)
 
 
 class RetryCounter(logging.Handler):
@@ -42,6 +46,20 @@ def first_page(client: halnav.Client) -> halnav.Resource:
     return client.root().follow("shops").follow("btc:orders")
 
 
+def resume(client: halnav.Client, page_url: str) -> tuple[halnav.Resource, int]:
+    """The page to resume from, fetched again until it comes (at most ``MAX_RESUMES`` tries,
+    then the last failure is raised); and how many tries that took."""
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            return client.get(page_url), tries
+        except FAILURES as error:
+            print(f"    resume {tries} failed: {error}", flush=True)
+            if tries >= MAX_RESUMES:
+                raise
+
+
 def walk(client: halnav.Client, prefetch: int) -> tuple[list[Any], int]:
     """Every order id, resuming from the failing page when one gives up; and the resume count."""
     ids: list[Any] = []
@@ -52,10 +70,10 @@ def walk(client: halnav.Client, prefetch: int) -> tuple[list[Any], int]:
             for order in page.iterate(prefetch=prefetch):
                 ids.append(order["id"])
             return ids, resumes
-        except (halnav.ServerError, halnav.TransportError) as error:
-            resumes += 1
+        except FAILURES as error:
             print(f"    resuming: {error}", flush=True)
-            page = client.get(error.page_url)
+            page, tries = resume(client, error.page_url)  # type: ignore[attr-defined]
+            resumes += tries
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,8 @@
 One :class:`SandboxApp` serves one database in one URL layout. Each request goes: route, latency
 sleep, fault draw (API endpoints only), token check, handler, JSON answer with ``ETag``,
 ``Last-Modified``, ``Cache-Control`` and ``X-OAuth-Scopes``, answered 304 when the client's
-``If-None-Match`` / ``If-Modified-Since`` say it already has it.
+``If-None-Match`` (or, without it, ``If-Modified-Since``) says it already has it. Once stopped
+or closed it answers 503 to everything.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import html
 import json
 import logging
 import socket
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +26,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import _store as store
 from ._auth import Grant, OAuthError, authenticate, issue_token, require_admin
-from ._db import Database, open_database
+from ._db import Database, check_orders, is_sqlite_int, open_database
 from ._errors import ApiError, error_items, errors_body
 from ._faults import FaultInjector, SandboxConfig
 from ._filters import parse_order_query
@@ -53,6 +55,49 @@ def _http_time(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc)
 
 
+def check_token_lifetime(token_lifetime: float) -> None:
+    if token_lifetime < 0:
+        raise ValueError("token_lifetime must be >= 0")
+
+
+def check_port(port: int) -> None:
+    if not 0 <= port <= 65535:
+        raise ValueError("port must be between 0 and 65535")
+
+
+def check_options(
+    *,
+    orders: int = 14486,
+    latency_ms: float = 0,
+    fail_rate: float = 0.0,
+    token_lifetime: float = 3600,
+    layout: str = "default",
+    port: int = 0,
+) -> None:
+    """Check a sandbox's options before anything is seeded or bound, with the very checks of
+    their owners (:func:`open_database`, :class:`SandboxConfig`, :class:`SandboxApp`,
+    ``serve``): a ``ValueError`` names the first bad one."""
+    check_orders(orders)
+    SandboxConfig(latency_ms=latency_ms, fail_rate=fail_rate)
+    check_token_lifetime(token_lifetime)
+    get_layout(layout)
+    check_port(port)
+
+
+def _not_modified(
+    request: Request, etag: str, last_modified: datetime | None, ambiguous: bool
+) -> bool:
+    """Whether the client's copy is current (RFC 9110 13.2.2): ``If-None-Match`` decides when
+    present, ``If-Modified-Since`` is then ignored; a date proves a copy current when it is not
+    older than ``last_modified``, unless that second is ``ambiguous`` (two writes fell in it)."""
+    if "If-None-Match" in request.headers:
+        return request.if_none_match.contains_weak(etag.strip('"'))
+    since = request.if_modified_since
+    if since is None or last_modified is None:
+        return False
+    return last_modified < since or (last_modified == since and not ambiguous)
+
+
 class SandboxApp:
     """The Bootic-compatible API as a WSGI callable (``app(environ, start_response)``).
 
@@ -69,13 +114,13 @@ class SandboxApp:
         seed: int = 0,
         token_lifetime: float = 3600,
     ) -> None:
-        if token_lifetime < 0:
-            raise ValueError("token_lifetime must be >= 0")
+        check_token_lifetime(token_lifetime)
         self.db = db
         self.layout: Layout = get_layout(layout)
         self.config = config or SandboxConfig()
         self.token_lifetime = token_lifetime
-        self.faults = FaultInjector(self.config, seed)
+        self.stopped = threading.Event()
+        self.faults = FaultInjector(self.config, seed, self.stopped)
         with db.session() as conn:
             self._epoch = store.seed_epoch(conn)
 
@@ -83,17 +128,29 @@ class SandboxApp:
         request = Request(environ)
         return self.respond(request)(environ, start_response)
 
+    def stop(self) -> None:
+        """Answer 503 from now on, and end latency sleeps at once (the database stays open for
+        the requests being answered)."""
+        self.stopped.set()
+
     def close(self) -> None:
+        """Stop, then close the database."""
+        self.stop()
         self.db.close()
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    def _stopping(self, request: Request) -> Response:
+        return self._error(request, ApiError(503, "service", "The sandbox is shutting down"))
+
     def respond(self, request: Request) -> Response:
+        if self.stopped.is_set():
+            return self._stopping(request)
         adapter = self.layout.url_map.bind_to_environ(request.environ)
         try:
             endpoint, values = adapter.match()
-            if any(isinstance(v, int) and v >= 2**63 for v in values.values()):
-                raise NotFound()  # no such id can exist (SQLite integers are 64 bits)
+            if any(isinstance(v, int) and not is_sqlite_int(v) for v in values.values()):
+                raise NotFound()  # no such id can exist
         except MethodNotAllowed as exc:
             allowed = ", ".join(exc.valid_methods or ())
             return self._error(
@@ -112,6 +169,8 @@ class SandboxApp:
 
         if endpoint != "index":  # "/" answers at once: it is what serve() polls until ready
             self.faults.delay()
+            if self.stopped.is_set():
+                return self._stopping(request)
         if endpoint in API_ENDPOINTS:
             fault = self.faults.draw()
             if fault == "drop":
@@ -127,6 +186,8 @@ class SandboxApp:
         except ApiError as exc:
             return self._error(request, exc)
         except Exception:
+            if self.stopped.is_set():  # e.g. the database closed under a late request
+                return self._stopping(request)
             logger.exception("sandbox error on %s %s", request.method, request.full_path)
             return self._error(request, ApiError(500, "server", "Internal sandbox error"))
 
@@ -138,29 +199,39 @@ class SandboxApp:
         *,
         grant: Grant | None = None,
         last_modified: str | None = None,
+        ambiguous: bool = False,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
+        """The JSON answer; a GET or HEAD answered 200 becomes a 304 when the client's copy is
+        current (``ambiguous``: ``last_modified`` cannot prove it, see ``store.shop_clock``)."""
         body = dumps(doc)
         response = Response(body, status=status, content_type=JSON_TYPE)
         response.headers["Cache-Control"] = CACHE_CONTROL
         # A strong validator: a hash of the exact bytes (SHA-1 is faster than MD5 on current CPUs).
-        response.headers["ETag"] = f'"{hashlib.sha1(body, usedforsecurity=False).hexdigest()[:32]}"'
-        if last_modified is not None:
-            response.last_modified = _http_time(last_modified)
+        etag = f'"{hashlib.sha1(body, usedforsecurity=False).hexdigest()[:32]}"'
+        response.headers["ETag"] = etag
+        modified = _http_time(last_modified) if last_modified is not None else None
+        response.last_modified = modified
         if grant is not None:
             response.headers["X-OAuth-Scopes"] = grant.scope_header
         if headers:
             response.headers.update(headers)
-        if status == 200 and request.method in ("GET", "HEAD"):
-            response.make_conditional(request)  # 304 on a matching If-None-Match/If-Modified-Since
+        if (
+            status == 200
+            and request.method in ("GET", "HEAD")
+            and _not_modified(request, etag, modified, ambiguous)
+        ):
+            response.status_code = 304  # werkzeug then sends no body and no entity headers
         return response
 
     def _error(self, request: Request, exc: ApiError) -> Response:
+        # Like the create-order page's 422: ETag and Last-Modified on errors too.
         return self._json(
             request,
             errors_body(exc.errors),
             exc.status,
             grant=request.environ.get(GRANT_KEY),
+            last_modified=self._epoch,
             headers=exc.headers,
         )
 
@@ -232,10 +303,12 @@ class SandboxApp:
         query = parse_order_query(request.args)
         with self.db.session() as conn:
             total, rows, items = store.search_orders(conn, shop_id, query)
+            newest, ambiguous = store.shop_clock(conn, shop_id)
         args = list(request.args.items(multi=True))
         doc = orders_page_doc(urls, shop_id, query, args, total, rows, items)
-        newest = max((row["updated_on"] for row in rows), default=self._epoch)
-        return self._json(request, doc, grant=grant, last_modified=newest)
+        return self._json(
+            request, doc, grant=grant, last_modified=newest or self._epoch, ambiguous=ambiguous
+        )
 
     def _order(
         self, request: Request, urls: Urls, order_id: int, shop_id: int | None = None
@@ -243,8 +316,11 @@ class SandboxApp:
         grant = self._admin(request)
         if shop_id is not None:
             self._owned_shop(grant, shop_id)
+        # The shop's clock, not the order's updated_on: an order also changes with its contact,
+        # which creating another order may update (and which has no date of its own).
         with self.db.session() as conn:
             row, lines = store.get_order(conn, order_id)
+            newest, ambiguous = store.shop_clock(conn, row["shop_id"]) if row else (None, False)
         if row is None or (shop_id is not None and row["shop_id"] != shop_id):
             where = f" in shop {shop_id}" if shop_id is not None else ""
             raise ApiError(404, "id", f"Order {order_id} does not exist{where}")
@@ -254,8 +330,11 @@ class SandboxApp:
             update_order(self.db, order_id, self._json_body(request))
             with self.db.session() as conn:
                 row, lines = store.get_order(conn, order_id)
+                newest, ambiguous = store.shop_clock(conn, row["shop_id"])  # type: ignore[index]
         doc = order_doc(urls, row, lines, curies=True)  # type: ignore[arg-type]
-        return self._json(request, doc, grant=grant, last_modified=row["updated_on"])  # type: ignore[index]
+        return self._json(
+            request, doc, grant=grant, last_modified=newest or self._epoch, ambiguous=ambiguous
+        )
 
     def _create_order(self, request: Request, urls: Urls, shop_id: int) -> Response:
         grant = self._admin(request)
@@ -263,10 +342,10 @@ class SandboxApp:
         order_id = create_order(self.db, shop_id, self._json_body(request))
         with self.db.session() as conn:
             row, lines = store.get_order(conn, order_id)
+            newest, _ = store.shop_clock(conn, shop_id)
         doc = order_doc(urls, row, lines, curies=True)  # type: ignore[arg-type]
         location = {"Location": doc["_links"]["self"]["href"]}
-        updated = row["updated_on"]  # type: ignore[index]
-        return self._json(request, doc, 201, grant=grant, last_modified=updated, headers=location)
+        return self._json(request, doc, 201, grant=grant, last_modified=newest, headers=location)
 
     def _update_orders(self, request: Request, urls: Urls, shop_id: int) -> Response:
         grant = self._admin(request)
@@ -289,8 +368,9 @@ class SandboxApp:
             "ids": ids,
             "removals": removals,
         }
-        newest = max((row["updated_on"] for row in result.orders.values()), default=self._epoch)
-        return self._json(request, doc, grant=grant, last_modified=newest)
+        with self.db.session() as conn:
+            newest, _ = store.shop_clock(conn, shop_id)
+        return self._json(request, doc, grant=grant, last_modified=newest or self._epoch)
 
     def _product(self, request: Request, urls: Urls, shop_id: int, slug: str) -> Response:
         grant = self._admin(request)
@@ -357,7 +437,13 @@ def make_app(
     layout: str = "default",
 ) -> SandboxApp:
     """A ready WSGI application over a seeded database (in memory, or the file ``db``)."""
-    get_layout(layout)  # fail before seeding on a bad name
+    check_options(  # fail before seeding on a bad value
+        orders=orders,
+        latency_ms=latency_ms,
+        fail_rate=fail_rate,
+        token_lifetime=token_lifetime,
+        layout=layout,
+    )
     config = SandboxConfig(latency_ms=latency_ms, fail_rate=fail_rate)
     database = open_database(db, orders=orders, seed=seed)
     return SandboxApp(

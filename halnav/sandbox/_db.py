@@ -108,6 +108,17 @@ CREATE INDEX addresses_lat ON addresses (lat);
 EARTH_RADIUS_KM = 6371.0088
 
 
+def is_sqlite_int(value: object) -> bool:
+    """An integer that SQLite can store (64 bits); booleans are not integers here."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def check_orders(orders: int) -> None:
+    """The one check of the ``orders`` option (a ``ValueError`` names it)."""
+    if orders < 0:
+        raise ValueError("orders must be >= 0")
+
+
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float | None:
     """Great-circle distance in kilometres (None when a coordinate is missing)."""
     if lat1 is None or lng1 is None or lat2 is None or lng2 is None:
@@ -214,8 +225,7 @@ def _is_sandbox_file(conn: sqlite3.Connection, path: str) -> bool:
 
 def open_database(path: str | Path | None, *, orders: int, seed: int) -> Database:
     """A ready database: a fresh in-memory copy, or the file at ``path`` (seeded when new)."""
-    if orders < 0:
-        raise ValueError("orders must be >= 0")
+    check_orders(orders)
     if path is None:
         return Database(_memory_copy(orders, seed))
     path = str(path)

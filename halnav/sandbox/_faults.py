@@ -3,14 +3,15 @@
 Each request to an API endpoint draws from the sandbox's own ``random.Random`` (derived from the
 seed), whatever the current rate, so the sequence of faults depends only on the seed and on the
 order of requests. A drawn fault is a 503 with ``Retry-After: 0`` or a dropped connection. Faults
-are decided before the request is processed, so a failed POST has changed nothing.
+are decided before the request is processed, so a failed POST has changed nothing. The latency
+sleep ends early when the sandbox stops, so that stopping never waits for it.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import threading
-import time
 
 FAIL_KINDS = ("503", "drop")
 
@@ -35,8 +36,8 @@ class SandboxConfig:
 
     @latency_ms.setter
     def latency_ms(self, value: float) -> None:
-        if value < 0:
-            raise ValueError("latency_ms must be >= 0")
+        if not 0 <= value < math.inf:
+            raise ValueError("latency_ms must be >= 0 (and finite)")
         self._latency_ms = value
 
     @property
@@ -70,15 +71,24 @@ class SandboxConfig:
 
 
 class FaultInjector:
-    def __init__(self, config: SandboxConfig, seed: int) -> None:
+    """The latency sleep and the fault draw of one sandbox; ``stopped`` set ends sleeps early."""
+
+    def __init__(
+        self, config: SandboxConfig, seed: int, stopped: threading.Event | None = None
+    ) -> None:
         self.config = config
+        self.stopped = stopped if stopped is not None else threading.Event()
         self._rng = random.Random(f"halnav-sandbox-faults:{seed}")
         self._lock = threading.Lock()
+
+    def wait(self, seconds: float) -> None:
+        """The sandbox's own sleep: over at once when it stops."""
+        self.stopped.wait(seconds)
 
     def delay(self) -> None:
         latency = self.config.latency_ms
         if latency > 0:
-            time.sleep(latency / 1000)
+            self.wait(latency / 1000)
 
     def draw(self) -> str | None:
         """``None`` (serve normally), ``"503"`` or ``"drop"``."""

@@ -11,8 +11,9 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
+from ._db import is_sqlite_int
 from ._errors import ErrorList
 from ._seed import fold
 
@@ -36,6 +37,9 @@ TEMPLATE_VARIABLES = (
 )  # fmt: skip
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+# Exactly what the 400 message promises, whatever the Python version: date.fromisoformat accepts
+# 20130102, 2013-W01-1 or a Z suffix on 3.11 and later, and refuses them on 3.10.
+_MOMENT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2}))?")
 _DISTANCE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(km|m)?\s*", re.IGNORECASE)
 _DATE_FORMAT = "must be a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:MM:SS)"
 
@@ -62,25 +66,26 @@ def _parse_int(value: str) -> int | None:
     if not _INTEGER.fullmatch(value.strip()):
         return None
     number = int(value)
-    return number if -(2**63) <= number < 2**63 else None
+    return number if is_sqlite_int(number) else None
 
 
 def _parse_moment(value: str, upper: bool) -> tuple[str, str] | None:
     """A date filter as ``(operator, bound)`` over the stored ``YYYY-MM-DDTHH:MM:SS`` text.
 
-    A bare date covers its whole day: ``*_lte=2013-02-02`` includes orders of February 2nd.
+    Only ``YYYY-MM-DD`` and ``YYYY-MM-DDTHH:MM:SS`` (UTC, as stored) are dates; a bare date
+    covers its whole day: ``*_lte=2013-02-02`` includes orders of February 2nd.
     """
-    value = value.strip()
+    match = _MOMENT.fullmatch(value.strip())
+    if match is None:
+        return None
     try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        if moment.tzinfo is not None:  # stored dates are UTC
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-        return ("<=" if upper else ">="), moment.isoformat(timespec="seconds")
+        numbers = [int(part) for part in match.groups() if part is not None]
+        if len(numbers) == 6:
+            moment = datetime(*numbers)
+            return ("<=" if upper else ">="), moment.isoformat(timespec="seconds")
+        day = date(*numbers)
+    except ValueError:  # no such day or time: 2013-02-30, 2013-01-01T24:00:00
+        return None
     if not upper:
         return ">=", datetime.combine(day, time()).isoformat()
     if day == date.max:

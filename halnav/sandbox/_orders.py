@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import _store as store
-from ._db import Database
+from ._db import Database, is_sqlite_int
 from ._errors import ApiError, ErrorList
 from ._filters import STATUSES
 from ._seed import contact_search, fold, order_code, order_search
@@ -37,11 +37,6 @@ _ZONE_OF_CITY = {city[0]: city[4] for city in CITIES}
 def now() -> str:
     """The current UTC time in the API's date format."""
     return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
-
-
-def _is_int(value: object) -> bool:
-    """A JSON integer that SQLite can store (64 bits); booleans are not integers here."""
-    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
 def status_changes(row: store.Row, new: str, when: str) -> dict[str, Any]:
@@ -94,11 +89,11 @@ def create_order(db: Database, shop_id: int, body: Any) -> int:
                 )
                 continue
             variant_id, units = item.get("variant_id"), item.get("units")
-            if not _is_int(variant_id):
+            if not is_sqlite_int(variant_id):
                 errors.add("line_items.variant_id", "is required and must be an integer")
-            if not _is_int(units) or units < 1:
+            if not is_sqlite_int(units) or units < 1:
                 errors.add("line_items.units", "is required and must be an integer >= 1")
-            if _is_int(variant_id) and _is_int(units) and units >= 1:
+            if is_sqlite_int(variant_id) and is_sqlite_int(units) and units >= 1:
                 requested.append((variant_id, units))
 
     contact = body.get("contact")
@@ -120,7 +115,7 @@ def create_order(db: Database, shop_id: int, body: Any) -> int:
     address = body.get("address")
     address_id = None
     if address is not None:
-        if not isinstance(address, dict) or not _is_int(address.get("id")):
+        if not isinstance(address, dict) or not is_sqlite_int(address.get("id")):
             errors.add("address.id", "must be an integer (the id of an address of this shop)")
         else:
             address_id = address["id"]
@@ -215,6 +210,7 @@ def create_order(db: Database, shop_id: int, body: Any) -> int:
             "search": order_search(code, (line["product_title"] for line in lines)),
         }
         store.insert_order(conn, order, lines)
+        store.note_write(conn, shop_id, when)
     return order_id
 
 
@@ -270,12 +266,13 @@ def update_order(db: Database, order_id: int, body: Any) -> None:
         if changes:
             changes["updated_on"] = when
             store.update_order(conn, order_id, changes)
+            store.note_write(conn, row["shop_id"], when)
 
 
 @dataclass
 class BulkResult:
-    """What a bulk update did: updated ids and refused ids with their errors, in request order;
-    the current rows and line items of the shop's orders among them, for rendering."""
+    """What a bulk update did: updated ids and refused ids with their errors, in request order
+    (each id once); the current rows and line items of the shop's orders among them."""
 
     valid: list[int] = field(default_factory=list)
     invalid: list[tuple[int, list[tuple[str, list[str]]]]] = field(default_factory=list)
@@ -288,7 +285,7 @@ def validate_bulk(body: Any) -> tuple[list[int], dict[str, Any], dict[str, Any]]
     body = _body_object(body)
     errors = ErrorList()
     ids = body.get("ids")
-    if not isinstance(ids, list) or not all(_is_int(i) for i in ids):
+    if not isinstance(ids, list) or not all(is_sqlite_int(i) for i in ids):
         errors.add("ids", "is required: an array of order ids (integers)")
     additions = body.get("additions")
     if not isinstance(additions, dict):
@@ -308,13 +305,15 @@ def validate_bulk(body: Any) -> tuple[list[int], dict[str, Any], dict[str, Any]]
 
 def update_many(db: Database, shop_id: int, ids: list[int], status: str) -> BulkResult:
     """Set ``status`` on each order on its own (not transactional): unknown ids and refused
-    transitions are reported, the others are updated."""
+    transitions are reported, the others are updated. An id given more than once is handled
+    and reported once, where it first appears (again would be a no-op, or the same refusal)."""
     result = BulkResult()
     with db.session() as conn:
         rows, _ = store.get_orders(conn, ids)
         by_id = {row["id"]: row for row in rows if row["shop_id"] == shop_id}
         when = now()
-        for order_id in ids:
+        changed = False
+        for order_id in dict.fromkeys(ids):
             row = by_id.get(order_id)
             if row is None:
                 message = f"Order {order_id} does not exist in this shop"
@@ -328,9 +327,10 @@ def update_many(db: Database, shop_id: int, ids: list[int], status: str) -> Bulk
             if changes:
                 changes["updated_on"] = when
                 store.update_order(conn, order_id, changes)
-                # a repeated id must see its new status
-                by_id[order_id] = {**dict(row), **changes}  # type: ignore[assignment]
+                changed = True
             result.valid.append(order_id)
+        if changed:
+            store.note_write(conn, shop_id, when)
         rows, result.items = store.get_orders(conn, list(by_id))
         result.orders = {row["id"]: row for row in rows}
     return result

@@ -4,6 +4,10 @@ werkzeug's own request handler closes every connection after one answer. Ours re
 environ building but writes the answer itself, with a ``Content-Length``, so a client's connection
 pool can reuse its connections; it also drains unread request bodies (so the next request line is
 found), honours the app's "drop this connection" fault, and is silent unless asked to log.
+
+Stopping (leaving :func:`serve`) goes: the app answers 503 from then on (a latency sleep ends at
+once), the server stops accepting, idle keep-alive connections are closed, the threads still
+answering get a few seconds to finish and are joined, and only then is the database closed.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
 
-from ._app import DROP_KEY, SandboxApp, make_app
+from ._app import DROP_KEY, SandboxApp, check_port, make_app
 from ._auth import CLIENT_ID, CLIENT_SECRET, READY_TOKENS
 from ._db import Database
 from ._faults import SandboxConfig
@@ -30,6 +34,13 @@ from ._seed import SHOP1_ID, SHOP2_ID
 
 logger = logging.getLogger("halnav.sandbox")
 _NO_BODY = frozenset({204, 304})
+SHUTDOWN_GRACE = 5.0  # seconds the requests being answered get to finish when the sandbox stops
+
+
+def _cut(connection: socket.socket) -> None:
+    """End a connection now: a thread blocked reading it sees the end of the stream."""
+    with suppress(OSError):
+        connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(WSGIRequestHandler):
@@ -41,7 +52,7 @@ class _Handler(WSGIRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.server.track(self.connection, True)
+        self.server.opened(self.connection)
 
     def finish(self) -> None:
         try:
@@ -49,7 +60,21 @@ class _Handler(WSGIRequestHandler):
         except OSError:
             pass
         finally:
-            self.server.track(self.connection, False)
+            self.server.closed(self.connection)
+
+    def parse_request(self) -> bool:
+        # A whole request head has come: from here on the connection is busy, not idle.
+        ready = super().parse_request()
+        if ready:
+            self.server.set_busy(self.connection, True)
+        return ready
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        finally:
+            if self.server.set_busy(self.connection, False):  # the server is stopping
+                self.close_connection = True
 
     def run_wsgi(self) -> None:
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
@@ -111,6 +136,8 @@ class _Handler(WSGIRequestHandler):
             self.send_header(name, value)
         if "content-length" not in names and code not in _NO_BODY:
             self.send_header("Content-Length", str(len(payload)))
+        if self.server.stopping:
+            self.close_connection = True
         self.send_header("Connection", "close" if self.close_connection else "keep-alive")
         if environ["REQUEST_METHOD"] == "HEAD" or code in _NO_BODY:
             payload = b""
@@ -139,31 +166,83 @@ class _Handler(WSGIRequestHandler):
 
 
 class _Server(ThreadedWSGIServer):
-    """werkzeug's threaded server, plus the set of open connections so that shutting down also
-    ends idle keep-alive connections (their threads would otherwise wait for a next request)."""
+    """werkzeug's threaded server, plus its open connections (each idle or busy) and its handler
+    threads, so that :meth:`stop_connections` can end idle keep-alive connections at once (their
+    threads would otherwise wait for a next request) and join the threads still answering."""
 
     def __init__(self, host: str, port: int, app: SandboxApp, log_requests: bool) -> None:
         self.log_requests = log_requests
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
+        self.stopping = False
+        self._connections: dict[socket.socket, bool] = {}  # connection -> busy answering
+        self._handler_threads: set[threading.Thread] = set()
+        self._lock = threading.Lock()
         try:
             super().__init__(host, port, app, handler=_Handler)
         except SystemExit:  # werkzeug exits the process when it cannot bind; a library must not
             raise OSError(f"cannot listen on {host}:{port} (see the message above)") from None
 
-    def track(self, connection: socket.socket, alive: bool) -> None:
-        with self._connections_lock:
-            if alive:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # ThreadingMixIn's, with the thread remembered (daemon threads are not, by default).
+        thread = threading.Thread(
+            target=self._process,
+            args=(request, client_address),
+            name=f"halnav-sandbox-{self.port}-connection",
+            daemon=True,
+        )
+        with self._lock:
+            self._handler_threads.add(thread)
+        thread.start()
 
-    def close_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+    def _process(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._handler_threads.discard(threading.current_thread())
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not self.stopping:  # once stopping, a connection cut short is expected
+            super().handle_error(request, client_address)
+
+    def opened(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections[connection] = False
+            stopping = self.stopping
+        if stopping:  # accepted just before the server stopped accepting
+            _cut(connection)
+
+    def closed(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.pop(connection, None)
+
+    def set_busy(self, connection: socket.socket, busy: bool) -> bool:
+        """Mark a connection busy (answering a request) or idle; whether the server stops."""
+        with self._lock:
+            if connection in self._connections:
+                self._connections[connection] = busy
+            return self.stopping
+
+    def stop_connections(self, grace: float = SHUTDOWN_GRACE) -> None:
+        """Once the server accepts no more: cut idle connections now, give the threads still
+        answering ``grace`` seconds to finish (their connections then close), cut whatever is
+        left, and join every handler thread (bounded: they are daemons)."""
+        with self._lock:
+            self.stopping = True
+            idle = [connection for connection, busy in self._connections.items() if not busy]
+        for connection in idle:
+            _cut(connection)
+        self._join(time.monotonic() + grace)
+        with self._lock:
+            left = list(self._connections)
+        for connection in left:
+            _cut(connection)
+        self._join(time.monotonic() + 1.0)
+
+    def _join(self, deadline: float) -> None:
+        with self._lock:
+            threads = list(self._handler_threads)
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class SandboxURL(str):
@@ -253,8 +332,10 @@ def serve(
 
     It seeds a database (``orders`` in shop 1, deterministic from ``seed``; in memory unless
     ``db`` names a file), listens on ``host:port`` (0: a free port), waits until it answers,
-    and on exit stops serving, ends open connections, joins the thread and closes the database.
+    and on exit answers 503 to whatever still comes, stops accepting, closes idle connections,
+    joins the threads still answering (a few seconds at most), then closes the database.
     """
+    check_port(port)
     app = make_app(
         orders=orders,
         seed=seed,
@@ -300,7 +381,8 @@ def serve(
             layout=layout,
         )
     finally:
-        server.shutdown()
+        app.stop()  # 503 from now on; requests sleeping out a latency answer at once
+        server.shutdown()  # no more accepting (werkzeug closes the listening socket)
         thread.join()
-        server.close_connections()
+        server.stop_connections()
         app.close()

@@ -185,16 +185,20 @@ def search_orders(
 
 def _count(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int:
     """``COUNT(*)``, remembered per connection: walking the pages of one listing repeats the
-    same count, and any write changes ``total_changes`` and so retires every remembered one."""
+    same count. A write on this connection changes ``total_changes``, a write committed by
+    another one (another process sharing the ``--db`` file) changes ``PRAGMA data_version``:
+    either retires every remembered count."""
     cache: dict[Any, int] | None = getattr(conn, "count_cache", None)
-    key = (conn.total_changes, sql, tuple(params))
-    if cache is not None and key in cache:
+    if cache is None:
+        return int(conn.execute(sql, params).fetchone()[0])
+    data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+    key = (conn.total_changes, data_version, sql, tuple(params))
+    if key in cache:
         return cache[key]
     total = int(conn.execute(sql, params).fetchone()[0])
-    if cache is not None:
-        if len(cache) >= 256:
-            cache.clear()
-        cache[key] = total
+    if len(cache) >= 256:
+        cache.clear()
+    cache[key] = total
     return total
 
 
@@ -272,6 +276,36 @@ def insert_order(
 def update_order(conn: sqlite3.Connection, order_id: int, values: dict[str, Any]) -> None:
     assignments = ", ".join(f"{column} = ?" for column in values)
     conn.execute(f"UPDATE orders SET {assignments} WHERE id = ?", [*values.values(), order_id])
+
+
+def note_write(conn: sqlite3.Connection, shop_id: int, when: str) -> None:
+    """Count a write that set ``updated_on = when`` on orders of the shop, per second.
+
+    Kept in ``meta`` (in the write's own transaction), so every connection to a database file
+    sees it: see :func:`shop_clock` for why the count matters.
+    """
+    key = f"writes:{shop_id}"
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    second, _, count = (row[0] if row else "").partition(" ")
+    writes = int(count) + 1 if second == when else 1
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, f"{when} {writes}"))
+
+
+def shop_clock(conn: sqlite3.Connection, shop_id: int) -> tuple[str | None, bool]:
+    """The ``Last-Modified`` of the shop's order documents, and whether it is ambiguous.
+
+    It is the newest ``updated_on`` among all the shop's orders, not only those a document
+    shows: every write sets one to now, so it only moves forward, and an order leaving a
+    filtered page still moves it (``None`` when the shop has no orders). An HTTP date counts
+    whole seconds, so when two writes fell in its second a copy stamped with it may predate
+    the second one: it is then ambiguous and cannot prove a copy current (RFC 9110 8.8.2.2).
+    """
+    newest = conn.execute(
+        "SELECT MAX(updated_on) FROM orders WHERE shop_id = ?", (shop_id,)
+    ).fetchone()[0]
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"writes:{shop_id}",)).fetchone()
+    second, _, count = (row[0] if row else "").partition(" ")
+    return newest, newest is not None and second == newest and int(count) > 1
 
 
 def seed_epoch(conn: sqlite3.Connection) -> str:

@@ -2,7 +2,8 @@
 
 ``halnav sandbox [--host 127.0.0.1] [--port 8000] [--db PATH] [--orders N] [--seed S]
 [--latency-ms MS] [--fail-rate F] [--token-lifetime SECONDS] [--layout default|alternate]
-[--verbose]``; ``python -m halnav.sandbox`` is the same. ``main`` returns the exit status.
+[--verbose]``; ``python -m halnav.sandbox`` is the same. ``main`` returns the exit status. Values
+are checked by the sandbox itself (the checks :func:`serve` makes); a bad one is a usage error.
 """
 
 from __future__ import annotations
@@ -15,45 +16,23 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return value
-
-
-def _non_negative(kind: type) -> Any:
-    def parse(text: str) -> Any:
-        value = kind(text)
-        if value < 0:
-            raise argparse.ArgumentTypeError("must be >= 0")
-        return value
-
-    parse.__name__ = kind.__name__  # argparse names the type in its error messages
-    return parse
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="halnav sandbox",
         description="Serve a local Bootic-compatible API with seeded data, until Ctrl-C.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=_non_negative(int), default=8000, help="0: any free port")
+    parser.add_argument("--port", type=int, default=8000, help="0: any free port")
     parser.add_argument("--db", metavar="PATH", help="SQLite file (kept across restarts)")
-    parser.add_argument(
-        "--orders", type=_non_negative(int), default=14486, help="orders seeded in shop 1"
-    )
+    parser.add_argument("--orders", type=int, default=14486, help="orders seeded in shop 1")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated data")
+    parser.add_argument("--latency-ms", type=float, default=0, help="delay before each answer")
     parser.add_argument(
-        "--latency-ms", type=_non_negative(float), default=0, help="delay before each answer"
-    )
-    parser.add_argument(
-        "--fail-rate", type=_fraction, default=0.0, help="fraction of API requests that fail"
+        "--fail-rate", type=float, default=0.0, help="fraction of API requests that fail"
     )
     parser.add_argument(
         "--token-lifetime",
-        type=_non_negative(float),
+        type=float,
         default=3600,
         metavar="SECONDS",
         help="lifetime of tokens from the token endpoint",
@@ -86,13 +65,34 @@ def _banner(url: Any, args: argparse.Namespace, orders: int) -> str:
     return "\n".join(lines)
 
 
+def _as_option(message: str, args: argparse.Namespace) -> str:
+    """``fail_rate must be ...`` as ``--fail-rate must be ...``: the user typed options."""
+    name = message.split(" ", 1)[0]
+    if name.isidentifier() and hasattr(args, name):
+        return f"--{name.replace('_', '-')}{message[len(name) :]}"
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         from . import serve
+        from ._app import check_options
     except ImportError as exc:
         print(f"halnav sandbox: {exc}", file=sys.stderr)
         return 2
+    try:
+        check_options(
+            orders=args.orders,
+            latency_ms=args.latency_ms,
+            fail_rate=args.fail_rate,
+            token_lifetime=args.token_lifetime,
+            layout=args.layout,
+            port=args.port,
+        )
+    except ValueError as exc:
+        parser.error(_as_option(str(exc), args))  # exits with status 2 and the usage
 
     stop = threading.Event()
     in_main_thread = threading.current_thread() is threading.main_thread()

@@ -1,6 +1,7 @@
 """Shared fixtures of the sandbox tests: sandboxes, authenticated sessions, handy helpers.
 
-Every test talks plain HTTP (requests, or werkzeug's test Client) to 127.0.0.1 only.
+Every test talks plain HTTP (requests, or werkzeug's test Client) to 127.0.0.1 only, and never
+waits for an answer longer than :data:`TIMEOUT` seconds.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import requests
 import halnav.sandbox.pytest_plugin as plugin
 from halnav.sandbox import SandboxURL, serve
 
+TIMEOUT = 15  # seconds: pass it to bare requests calls; Api sessions use it by default
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Installed halnav registers the plugin through its pytest11 entry point; a source checkout
@@ -22,7 +25,16 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(plugin, "halnav_sandbox")
 
 
-class Api(requests.Session):
+class TimeoutSession(requests.Session):
+    """A session whose requests time out after :data:`TIMEOUT` seconds unless told otherwise,
+    so that a sandbox that stops answering fails the test instead of hanging it."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", TIMEOUT)
+        return super().request(method, url, *args, **kwargs)
+
+
+class Api(TimeoutSession):
     """A session that sends a bearer token and knows the sandbox's root."""
 
     def __init__(self, url: SandboxURL, token: str | None = None) -> None:

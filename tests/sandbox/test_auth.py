@@ -7,7 +7,7 @@ import requests
 
 from halnav.sandbox import SandboxURL
 
-from .conftest import Api, errors_of
+from .conftest import TIMEOUT, Api, errors_of
 
 CHALLENGE = 'Bearer realm="bootic", error="invalid_token"'
 
@@ -25,7 +25,7 @@ def _endpoints(url: SandboxURL) -> list[str]:
 def test_missing_or_bad_token_is_401(shared: SandboxURL, authorization: str | None) -> None:
     headers = {"Authorization": authorization} if authorization else {}
     for href in _endpoints(shared):
-        response = requests.get(href, headers=headers)
+        response = requests.get(href, headers=headers, timeout=TIMEOUT)
         assert response.status_code == 401, href
         assert response.headers["WWW-Authenticate"] == CHALLENGE
         assert "access_token" in errors_of(response)
@@ -34,7 +34,9 @@ def test_missing_or_bad_token_is_401(shared: SandboxURL, authorization: str | No
 
 def test_expired_token_is_401(shared: SandboxURL) -> None:
     response = requests.get(
-        shared, headers={"Authorization": f"Bearer {shared.tokens['shop1_expired']}"}
+        shared,
+        headers={"Authorization": f"Bearer {shared.tokens['shop1_expired']}"},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == CHALLENGE
@@ -42,7 +44,9 @@ def test_expired_token_is_401(shared: SandboxURL) -> None:
 
 
 def test_scheme_is_case_insensitive(shared: SandboxURL) -> None:
-    response = requests.get(shared, headers={"Authorization": f"bearer {shared.token}"})
+    response = requests.get(
+        shared, headers={"Authorization": f"bearer {shared.token}"}, timeout=TIMEOUT
+    )
     assert response.status_code == 200
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import pytest
 import requests
@@ -11,7 +12,7 @@ from werkzeug.test import Client
 from halnav.sandbox import SandboxConfig, SandboxURL, make_app, serve
 from halnav.sandbox import _faults as faults
 
-from .conftest import Api, errors_of
+from .conftest import TIMEOUT, Api, errors_of
 
 
 def _outcomes(url: SandboxURL, count: int) -> list[str]:
@@ -54,9 +55,10 @@ def test_token_endpoint_and_web_pages_never_fail(bootic_sandbox: SandboxURL) -> 
             url.token_url,
             data={"grant_type": "client_credentials"},
             auth=(url.client_id, url.client_secret),
+            timeout=TIMEOUT,
         )
         assert token.status_code == 200
-        assert requests.get(f"{url.base_url}/cart/{code}").status_code == 200
+        assert requests.get(f"{url.base_url}/cart/{code}", timeout=TIMEOUT).status_code == 200
 
 
 @pytest.mark.bootic_sandbox(orders=10)
@@ -95,10 +97,10 @@ def test_a_failed_post_changed_nothing(bootic_sandbox: SandboxURL) -> None:
 
 
 def test_latency_sleeps_before_each_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    # No timing is asserted: the sleep itself is observed.
+    # No timing is asserted: the sleep itself is observed, on this sandbox's own sleep only.
     slept: list[float] = []
-    monkeypatch.setattr(faults.time, "sleep", slept.append)
     app = make_app(orders=5, latency_ms=40)
+    monkeypatch.setattr(app.faults, "wait", slept.append)
     try:
         client = Client(app)
         headers = {"Authorization": "Bearer sandbox-shop1-admin-token"}
@@ -126,9 +128,26 @@ def test_drop_without_a_socket_raises_in_the_test_client() -> None:
         app.close()
 
 
+def test_the_latency_sleep_ends_when_the_sandbox_stops() -> None:
+    injector = faults.FaultInjector(SandboxConfig(latency_ms=600_000), seed=0)
+    sleeper = threading.Thread(target=injector.delay)
+    sleeper.start()
+    injector.stopped.set()
+    sleeper.join(TIMEOUT)
+    assert not sleeper.is_alive()
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("fail_rate", 1.5), ("fail_rate", -0.1), ("latency_ms", -1), ("fail_kinds", ("boom",))],
+    [
+        ("fail_rate", 1.5),
+        ("fail_rate", -0.1),
+        ("fail_rate", float("nan")),
+        ("latency_ms", -1),
+        ("latency_ms", float("inf")),
+        ("latency_ms", float("nan")),
+        ("fail_kinds", ("boom",)),
+    ],
 )
 def test_config_rejects_bad_values(name: str, value: object) -> None:
     config = SandboxConfig()

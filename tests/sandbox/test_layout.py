@@ -9,7 +9,7 @@ import requests
 
 from halnav.sandbox import SandboxURL, serve
 
-from .conftest import Api, errors_of
+from .conftest import TIMEOUT, Api, errors_of
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,7 @@ def test_everything_works_by_following_links(alternate: SandboxURL) -> None:
         alternate.token_url,
         data={"grant_type": "client_credentials"},
         auth=(alternate.client_id, alternate.client_secret),
+        timeout=TIMEOUT,
     ).json()["access_token"]
     with Api(alternate, token) as session:
         shop = session.doc(session.doc(alternate)["_links"]["btc:shop"]["href"].replace(
@@ -53,7 +54,10 @@ def test_everything_works_by_following_links(alternate: SandboxURL) -> None:
         assert "/api/purchase-records/" in order["_links"]["self"]["href"]
         assert session.doc(order["_links"]["self"]["href"])["id"] == order["id"]
         assert "/web/basket/" in order["_links"]["btc:web_cart"]["href"]
-        assert requests.get(order["_links"]["btc:web_checkout"]["href"]).status_code == 200
+        assert (
+            requests.get(order["_links"]["btc:web_checkout"]["href"], timeout=TIMEOUT).status_code
+            == 200
+        )
 
         variant = order["_embedded"]["line_items"][0]["variant_id"]
         created = session.post(

@@ -10,7 +10,7 @@ import requests
 
 from halnav.sandbox import SandboxURL
 
-from .conftest import Api
+from .conftest import TIMEOUT, Api
 
 ORDER_KEYS = {
     "_links", "id", "shop_id", "code", "status", "net_total", "total", "created_on",
@@ -144,11 +144,13 @@ def test_order_template_of_the_shop(reader: Api, orders: list[dict[str, Any]]) -
 
 def test_web_pages_are_html_without_auth(orders: list[dict[str, Any]]) -> None:
     for rel in ("btc:web_checkout", "btc:web_cart"):
-        response = requests.get(orders[0]["_links"][rel]["href"])
+        response = requests.get(orders[0]["_links"][rel]["href"], timeout=TIMEOUT)
         assert response.status_code == 200
         assert response.headers["Content-Type"] == "text/html; charset=utf-8"
         assert orders[0]["code"] in response.text
-    missing = requests.get(orders[0]["_links"]["btc:web_cart"]["href"][:-7] + "RNOPE00")
+    missing = requests.get(
+        orders[0]["_links"]["btc:web_cart"]["href"][:-7] + "RNOPE00", timeout=TIMEOUT
+    )
     assert missing.status_code == 404
     assert missing.headers["Content-Type"] == "text/html; charset=utf-8"
 

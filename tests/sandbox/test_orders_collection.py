@@ -239,6 +239,36 @@ def test_date_time_bounds(reader: Api, everything: list[dict[str, Any]]) -> None
     ]
 
 
+@pytest.mark.parametrize("name", ["created_on_gte", "shipped_on_lte"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "20130102",  # the ISO forms Python 3.11's date.fromisoformat takes and 3.10's refuses
+        "2013-W01-1",
+        "2013-002",
+        "2013-01-02T00:00:00Z",
+        "2013-01-02T00:00:00+00:00",
+        "2013-01-02 00:00:00",
+        "2013-01-02T00:00",
+        "2013-01-02T00:00:00.5",
+        "2013-01-02T24:00:00",
+        "2013-1-2",
+        "\uff12\uff10\uff11\uff13-01-02",  # fullwidth digits
+    ],
+)
+def test_only_the_two_documented_date_forms_are_dates(reader: Api, name: str, value: str) -> None:
+    response = reader.get(reader.orders_url(), params={name: value})
+    assert response.status_code == 400
+    assert errors_of(response)[name] == [
+        "must be a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:MM:SS)"
+    ]
+
+
+@pytest.mark.parametrize("value", ["2013-01-02", " 2013-01-02 ", "2013-01-02T10:11:12"])
+def test_the_documented_date_forms_are_dates(reader: Api, value: str) -> None:
+    assert reader.get(reader.orders_url(), params={"created_on_gte": value}).status_code == 200
+
+
 @pytest.mark.parametrize("name", [f"{c}_{b}" for c in DATES for b in ("gte", "lte")])
 @pytest.mark.parametrize("value", ["yesterday", "2013-13-01", "2013-02-30", "01/02/2013"])
 def test_bad_dates_are_400(reader: Api, name: str, value: str) -> None:

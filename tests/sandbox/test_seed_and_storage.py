@@ -10,7 +10,7 @@ from werkzeug.test import Client
 
 from halnav.sandbox import make_app, serve
 
-from .conftest import Api
+from .conftest import TIMEOUT, Api
 
 ADMIN = {"Authorization": "Bearer sandbox-shop1-admin-token"}
 
@@ -93,6 +93,7 @@ def test_a_file_database_survives_a_restart(tmp_path: Path) -> None:
             f"{url.base_url}/v1/shops/{url.shop_id}/orders",
             json=body,
             headers={"Authorization": f"Bearer {url.token}"},
+            timeout=TIMEOUT,
         )
         assert created.status_code == 201
     # a different seed and count are ignored: the file is already seeded
@@ -102,6 +103,30 @@ def test_a_file_database_survives_a_restart(tmp_path: Path) -> None:
         ))  # fmt: skip
         assert doc["id"] == created.json()["id"]
         assert session.doc(session.orders_url())["total_items"] == 21
+
+
+def test_two_sandboxes_sharing_one_file_see_each_others_writes(tmp_path: Path) -> None:
+    # As two processes given the same --db would: each has its own connection to the file.
+    path = tmp_path / "shared.db"
+    first, second = make_app(orders=20, db=path), make_app(orders=20, db=path)
+    try:
+        reader, writer = Client(first), Client(second)
+        listing = "/v1/shops/29/orders.json?status=checkout"
+
+        def listed() -> tuple[int, str]:
+            page = reader.get(listing, headers=ADMIN)
+            return page.json["total_items"], page.headers["Last-Modified"]
+
+        total, stamp = listed()
+        assert listed() == (total, stamp)  # the count is remembered between pages
+        variant = first.db.query("SELECT id FROM variants WHERE shop_id = 29 LIMIT 1")[0][0]
+        body = {"line_items": [{"variant_id": variant, "units": 1}]}  # a new order: checkout
+        assert writer.post("/v1/shops/29/orders", json=body, headers=ADMIN).status_code == 201
+        assert listed()[0] == total + 1
+        assert listed()[1] != stamp
+    finally:
+        first.close()
+        second.close()
 
 
 def test_a_file_that_is_not_a_sandbox_is_refused(tmp_path: Path) -> None:
@@ -118,6 +143,35 @@ def test_a_file_that_is_not_a_sandbox_is_refused(tmp_path: Path) -> None:
 def test_negative_order_count_is_refused() -> None:
     with pytest.raises(ValueError):
         make_app(orders=-1)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"orders": -1}, "orders must be >= 0"),
+        ({"latency_ms": -1}, "latency_ms must be >= 0"),
+        ({"fail_rate": 2}, "fail_rate must be between 0 and 1"),
+        ({"token_lifetime": -1}, "token_lifetime must be >= 0"),
+        ({"layout": "nope"}, "unknown layout 'nope'"),
+    ],
+)
+def test_bad_options_are_refused_before_seeding(
+    options: dict[str, object], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from halnav.sandbox import _app
+
+    def no_seeding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("seeded despite a bad option")
+
+    monkeypatch.setattr(_app, "open_database", no_seeding)
+    with pytest.raises(ValueError, match=message):
+        make_app(**options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("port", [-1, 65536])
+def test_a_port_out_of_range_is_refused(port: int) -> None:
+    with pytest.raises(ValueError, match="port must be between 0 and 65535"), serve(port=port):
+        pass
 
 
 def test_both_json_encoders_write_the_same_bytes() -> None:

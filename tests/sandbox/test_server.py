@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import logging
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
 import requests
+from werkzeug.test import Client
 
 import halnav.sandbox
-from halnav.sandbox import SandboxConfig, SandboxURL, serve
+from halnav.sandbox import SandboxConfig, SandboxURL, make_app, serve
+from halnav.sandbox import _app as app_module
+
+from .conftest import TIMEOUT, TimeoutSession
 
 PACKAGE = Path(halnav.sandbox.__file__).parent
+ADMIN = {"Authorization": "Bearer sandbox-shop1-admin-token"}
 
 
 def test_serve_yields_a_url_with_everything_a_test_needs() -> None:
@@ -32,16 +41,90 @@ def test_serve_yields_a_url_with_everything_a_test_needs() -> None:
         assert len(url.order_ids) == 15
         assert url.variant_ids and url.product_ids and url.contact_emails and url.address_ids
         assert url.db.query("SELECT COUNT(*) FROM orders WHERE shop_id = 29")[0][0] == 15
-        assert requests.get(url, headers={"Authorization": f"Bearer {url.token}"}).ok
+        assert requests.get(
+            url, headers={"Authorization": f"Bearer {url.token}"}, timeout=TIMEOUT
+        ).ok
 
 
 def test_exit_stops_the_server_and_ends_kept_alive_connections() -> None:
-    with serve(orders=5) as url, requests.Session() as session:
+    with serve(orders=5) as url, TimeoutSession() as session:
         session.headers["Authorization"] = f"Bearer {url.token}"
         assert session.get(url).status_code == 200  # leaves a pooled keep-alive connection
         port = int(url.base_url.rsplit(":", 1)[1])
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
         pass
+
+
+def _connection_threads(port: int) -> list[threading.Thread]:
+    name = f"halnav-sandbox-{port}-connection"
+    return [thread for thread in threading.enumerate() if thread.name == name]
+
+
+def test_exit_with_requests_in_flight_is_prompt_and_quiet(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    results: list[object] = []
+    sleeping = threading.Semaphore(0)
+    with serve(orders=20, latency_ms=600_000) as url:
+        port = int(url.base_url.rsplit(":", 1)[1])
+        sleep = url.app.faults.wait
+
+        def wait(seconds: float) -> None:
+            sleeping.release()
+            sleep(seconds)
+
+        url.app.faults.wait = wait  # type: ignore[method-assign]
+        orders = f"{url.base_url}/v1/shops/{url.shop_id}/orders.json"
+
+        def fetch() -> None:
+            try:
+                results.append(requests.get(orders, headers=ADMIN, timeout=TIMEOUT).status_code)
+            except requests.RequestException as exc:
+                results.append(exc)
+
+        clients = [threading.Thread(target=fetch) for _ in range(3)]
+        for client in clients:
+            client.start()
+        for _ in clients:  # each request is sleeping out its ten minutes of latency
+            assert sleeping.acquire(timeout=TIMEOUT)
+        # and a connection accepted just before the exit, that never sends a request
+        idle = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        deadline = time.monotonic() + TIMEOUT
+        while len(_connection_threads(port)) < 4:
+            assert time.monotonic() < deadline, "the server never took the idle connection"
+            time.sleep(0.01)
+    # The with statement returned: every connection thread has been joined.
+    assert _connection_threads(port) == []
+    for client in clients:
+        client.join(TIMEOUT)
+    assert results == [503, 503, 503]
+    with idle, contextlib.suppress(ConnectionResetError):
+        assert idle.recv(1) == b""  # closed by the server
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_closed_app_answers_503_without_a_traceback(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    app = make_app(orders=5)
+    client = Client(app)
+    authenticate = app_module.authenticate
+
+    def close_then_authenticate(*args: object) -> object:
+        app.close()  # the database closes under a request already being answered
+        return authenticate(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app_module, "authenticate", close_then_authenticate)
+    late = client.get("/v1", headers=ADMIN)
+    assert late.status_code == 503
+    assert late.json["_embedded"]["errors"][0]["field"] == "service"
+    after = client.get("/v1", headers=ADMIN)
+    assert after.status_code == 503
+    assert after.json["_embedded"]["errors"][0]["messages"] == ["The sandbox is shutting down"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 
 def test_busy_port_is_an_os_error_not_an_exit() -> None:
@@ -67,18 +150,74 @@ def test_public_names() -> None:
         assert getattr(halnav.sandbox, name) is not None
 
 
+def _halnav_imports_outside_the_sandbox(source: str, package: str = "halnav.sandbox") -> list[str]:
+    """The halnav modules outside ``halnav.sandbox`` that the module's imports name, relative
+    imports resolved against ``package`` (``from .. import _client`` is ``halnav._client``)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            parts = package.split(".")
+            if node.level > len(parts):  # above the top package: not the sandbox, surely
+                found.append("." * node.level + (node.module or ""))
+                continue
+            base = ".".join(parts[: len(parts) + 1 - node.level] if node.level else [])
+            module = ".".join(part for part in (base, node.module or "") if part)
+            if node.module is None:  # from .. import x: x is a module of the base package
+                names = [f"{module}.{alias.name}" for alias in node.names]
+            else:
+                names = [module]
+        for name in names:
+            top = name.split(".")
+            if top[0] == "halnav" and top[:2] != ["halnav", "sandbox"]:
+                found.append(name)
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import halnav.bootic",
+        "import halnav",
+        "from halnav import _client",
+        "from halnav.bootic import BooticClient",
+        "from .. import _client",
+        "from ..bootic import x",
+        "from .._transport import Transport",
+        "from ..bootic._shop import Shop",
+        "from ... import anything",
+        "def f():\n    from .. import _client\n",
+    ],
+)
+def test_the_import_check_sees_every_form(source: str) -> None:
+    assert _halnav_imports_outside_the_sandbox(source), source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import json",
+        "from . import _store",
+        "from ._db import Database",
+        "from .. import sandbox",
+        "from ..sandbox._hal import dumps",
+        "import halnav.sandbox._db",
+        "from halnav.sandbox import serve",
+    ],
+)
+def test_the_import_check_lets_the_sandbox_import_itself(source: str) -> None:
+    assert _halnav_imports_outside_the_sandbox(source) == []
+
+
 def test_the_sandbox_imports_nothing_from_the_client() -> None:
     # It renders HAL itself, so that testing the client against it proves something.
-    for module in PACKAGE.glob("*.py"):
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            for name in names:
-                inside = name.split(".")[:2] == ["halnav", "sandbox"]
-                assert inside or not name.startswith("halnav"), (module.name, name)
+    modules = sorted(PACKAGE.glob("*.py"))
+    assert len(modules) > 10
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        assert _halnav_imports_outside_the_sandbox(source) == [], module.name
 
 
 def test_every_module_states_its_job() -> None:

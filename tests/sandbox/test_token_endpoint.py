@@ -7,7 +7,7 @@ import requests
 
 from halnav.sandbox import SandboxURL
 
-from .conftest import Api
+from .conftest import TIMEOUT, Api
 
 
 def _grant(url: SandboxURL, **form: str) -> requests.Response:
@@ -15,6 +15,7 @@ def _grant(url: SandboxURL, **form: str) -> requests.Response:
         url.token_url,
         data={"grant_type": "client_credentials", **form},
         auth=(url.client_id, url.client_secret),
+        timeout=TIMEOUT,
     )
 
 
@@ -40,6 +41,7 @@ def test_client_credentials_in_the_form(shared: SandboxURL) -> None:
             "client_id": shared.client_id,
             "client_secret": shared.client_secret,
         },
+        timeout=TIMEOUT,
     )
     assert response.status_code == 200
     assert len(response.json()["access_token"]) >= 20
@@ -62,7 +64,10 @@ def test_wrong_client_is_401_invalid_client(
     shared: SandboxURL, auth: tuple[str, str] | None, form: dict[str, str]
 ) -> None:
     response = requests.post(
-        shared.token_url, data={"grant_type": "client_credentials", **form}, auth=auth
+        shared.token_url,
+        data={"grant_type": "client_credentials", **form},
+        auth=auth,
+        timeout=TIMEOUT,
     )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
@@ -73,11 +78,12 @@ def test_other_grant_types_are_400(shared: SandboxURL) -> None:
         shared.token_url,
         data={"grant_type": "password", "username": "u", "password": "p"},
         auth=(shared.client_id, shared.client_secret),
+        timeout=TIMEOUT,
     )
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
     missing = requests.post(
-        shared.token_url, data={}, auth=(shared.client_id, shared.client_secret)
+        shared.token_url, data={}, auth=(shared.client_id, shared.client_secret), timeout=TIMEOUT
     )
     assert missing.status_code == 400
     assert missing.json()["error"] == "invalid_request"
@@ -96,7 +102,7 @@ def test_scope_can_be_narrowed_but_not_widened(shared: SandboxURL) -> None:
 
 
 def test_only_post_is_allowed(shared: SandboxURL) -> None:
-    response = requests.get(shared.token_url)
+    response = requests.get(shared.token_url, timeout=TIMEOUT)
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
 
@@ -107,7 +113,7 @@ def test_tokens_expire_after_their_lifetime(bootic_sandbox: SandboxURL) -> None:
     body = _grant(bootic_sandbox).json()
     assert body["expires_in"] == 0
     response = requests.get(
-        bootic_sandbox, headers={"Authorization": f"Bearer {body['access_token']}"}
+        bootic_sandbox, headers={"Authorization": f"Bearer {body['access_token']}"}, timeout=TIMEOUT
     )
     assert response.status_code == 401
     assert "expired" in response.json()["_embedded"]["errors"][0]["messages"][0]

@@ -29,7 +29,8 @@ def _href(url: SandboxURL, order_id: int) -> str:
     return f"{url.base_url}/v1/shops/{url.shop_id}/orders/{order_id}.json"
 
 
-def test_transition_table_is_the_documented_one() -> None:
+def test_transition_table_is_the_sandboxs_own_rule() -> None:
+    # The seed pages name the statuses but define no transitions: this table is the sandbox's.
     assert TRANSITIONS == {
         "checkout": ("checkout", "pending", "closed", "invalid"),
         "pending": ("pending", "closed", "invalid"),
@@ -181,9 +182,12 @@ def test_update_many_answer_shape_and_effect(api: Api) -> None:
 def test_update_many_is_not_transactional(api: Api) -> None:
     url = api.url
     good, refused = _order_with(url, "closed"), _order_with(url, "checkout")
+    # closed, so that shipping it would be allowed: only the shop check can refuse it
     other_shop = url.db.query(
-        "SELECT id FROM orders WHERE shop_id = ? LIMIT 1", (url.other_shop_id,)
+        "SELECT id FROM orders WHERE shop_id = ? AND status = 'closed' LIMIT 1",
+        (url.other_shop_id,),
     )[0][0]
+    other_before = url.db.query("SELECT * FROM orders WHERE id = ?", (other_shop,))
     ids = [good, 12001, refused, other_shop]
     body = {"ids": ids, "additions": {"status": "shipped"}, "removals": {"tags": ["x"]}}
     answer = api.post(_updaters(api), json=body).json()
@@ -213,6 +217,26 @@ def test_update_many_is_not_transactional(api: Api) -> None:
     ]
     assert _statuses(url, [good, refused, other_shop])[good] == "shipped"
     assert _statuses(url, [refused])[refused] == "checkout"
+    assert _statuses(url, [other_shop])[other_shop] == "closed"  # shop 31's order: untouched
+    other_after = url.db.query("SELECT * FROM orders WHERE id = ?", (other_shop,))
+    assert [tuple(row) for row in other_after] == [tuple(row) for row in other_before]
+
+
+def test_update_many_reports_a_repeated_id_once(api: Api) -> None:
+    url = api.url
+    pending, refused = _order_with(url, "pending"), _order_with(url, "shipped")
+    ids = [pending, 12001, pending, refused, 12001, refused, pending]
+    answer = api.post(_updaters(api), json={"ids": ids, "additions": {"status": "closed"}})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["ids"] == ids  # echoed as given
+    valid = [item["id"] for item in body["_embedded"]["valid_items"]]
+    invalid = [item["id"] for item in body["_embedded"]["invalid_items"]]
+    assert valid == [pending]
+    assert invalid == [12001, refused]  # in the order of their first appearance
+    # every id given ends up in exactly one list
+    assert set(valid) | set(invalid) == set(ids) and not set(valid) & set(invalid)
+    assert _statuses(url, [pending, refused]) == {pending: "closed", refused: "shipped"}
 
 
 @pytest.mark.parametrize("status", ["pending", "closed", "shipped", "invalid"])
