@@ -7,16 +7,15 @@ a dropped connection, or silence.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 import urllib3.util.retry
+from rawserver import RawServer
 from urllib3.util.retry import Retry
 
 import halnav
@@ -39,7 +38,7 @@ def answer(
     return ("answer", status, {k.replace("_", "-"): v for k, v in headers.items()}, body)
 
 
-class ScriptedServer:
+class ScriptedServer(RawServer):
     """Answers request *n* with ``actions[n]`` (then ``OK``), keeping connections alive.
 
     ``DROP`` closes the connection after reading the request, without a byte of answer: what a
@@ -49,81 +48,44 @@ class ScriptedServer:
     def __init__(self, actions: list[Any]) -> None:
         self.actions = list(actions)
         self.requests: list[tuple[str, str, dict[str, str]]] = []
-        self.connections = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._threads: list[threading.Thread] = []
-        self._open: list[socket.socket] = []
-        self._accepter = threading.Thread(target=self._accept, daemon=True)
-        self._accepter.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                continue
-            with self._lock:
-                self.connections += 1
-                self._open.append(connection)
-            thread = threading.Thread(target=self._serve, args=(connection,), daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        super().__init__(self._serve)
 
     def _serve(self, connection: socket.socket) -> None:
         connection.settimeout(5)
         buffer = b""
-        with connection:
-            try:
-                while not self._stop.is_set():
-                    while b"\r\n\r\n" not in buffer:
-                        chunk = connection.recv(65536)
-                        if not chunk:
-                            return
-                        buffer += chunk
-                    head, _, buffer = buffer.partition(b"\r\n\r\n")
-                    lines = head.decode("latin-1").split("\r\n")
-                    method, path, _ = lines[0].split(" ", 2)
-                    headers = {}
-                    for line in lines[1:]:
-                        key, _, value = line.partition(":")
-                        headers[key.strip().lower()] = value.strip()
-                    length = int(headers.get("content-length", 0))
-                    while len(buffer) < length:
-                        chunk = connection.recv(65536)
-                        if not chunk:
-                            return
-                        buffer += chunk
-                    buffer = buffer[length:]
-                    with self._lock:
-                        self.requests.append((method, path, headers))
-                        action = self.actions.pop(0) if self.actions else OK
-                    if action == DROP:
-                        return
-                    _, status, extra, body = action
-                    lines = [f"HTTP/1.1 {status} Scripted", f"Content-Length: {len(body)}"]
-                    lines += [f"{key}: {value}" for key, value in extra.items()]
-                    connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-            except OSError:
+        while not self.stop.is_set():
+            while b"\r\n\r\n" not in buffer:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                buffer += chunk
+            head, _, buffer = buffer.partition(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            method, path, _ = lines[0].split(" ", 2)
+            headers = {}
+            for line in lines[1:]:
+                key, _, value = line.partition(":")
+                headers[key.strip().lower()] = value.strip()
+            length = int(headers.get("content-length", 0))
+            while len(buffer) < length:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                buffer += chunk
+            buffer = buffer[length:]
+            with self._lock:
+                self.requests.append((method, path, headers))
+                action = self.actions.pop(0) if self.actions else OK
+            if action == DROP:
                 return
+            _, status, extra, body = action
+            lines = [f"HTTP/1.1 {status} Scripted", f"Content-Length: {len(body)}"]
+            lines += [f"{key}: {value}" for key, value in extra.items()]
+            connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
 
     @property
     def methods(self) -> list[str]:
         return [method for method, _, _ in self.requests]
-
-    def close(self) -> None:
-        self._stop.set()
-        self._accepter.join(2)
-        self._listener.close()
-        with self._lock:
-            for connection in self._open:
-                with contextlib.suppress(OSError):
-                    connection.shutdown(socket.SHUT_RDWR)
-        for thread in self._threads:
-            thread.join(2)
 
 
 @pytest.fixture
