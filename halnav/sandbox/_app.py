@@ -16,6 +16,7 @@ import json
 import logging
 import socket
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -98,6 +99,39 @@ def _not_modified(
     return last_modified < since or (last_modified == since and not ambiguous)
 
 
+class RenderedPages:
+    """Rendered order pages, least recently used out, bounded by bytes (thread-safe).
+
+    Keys hold the data's state (``store.data_state``), so any write retires every page.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[Any, tuple[bytes, str, bool]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> tuple[bytes, str, bool] | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(
+        self, key: Any, body: bytes, last_modified: str, ambiguous: bool
+    ) -> tuple[bytes, str, bool]:
+        page = (body, last_modified, ambiguous)
+        with self._lock:
+            if key not in self._pages:
+                self._pages[key] = page
+                self._size += len(body)
+            while self._size > self.max_bytes and self._pages:
+                _, (old, _, _) = self._pages.popitem(last=False)
+                self._size -= len(old)
+        return page
+
+
 class SandboxApp:
     """The Bootic-compatible API as a WSGI callable (``app(environ, start_response)``).
 
@@ -121,6 +155,7 @@ class SandboxApp:
         self.token_lifetime = token_lifetime
         self.stopped = threading.Event()
         self.faults = FaultInjector(self.config, seed, self.stopped)
+        self.pages = RenderedPages()
         with db.session() as conn:
             self._epoch = store.seed_epoch(conn)
 
@@ -201,10 +236,13 @@ class SandboxApp:
         last_modified: str | None = None,
         ambiguous: bool = False,
         headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
     ) -> Response:
-        """The JSON answer; a GET or HEAD answered 200 becomes a 304 when the client's copy is
-        current (``ambiguous``: ``last_modified`` cannot prove it, see ``store.shop_clock``)."""
-        body = dumps(doc)
+        """The JSON answer (``doc`` encoded, or ``body`` as given); a GET or HEAD answered 200
+        becomes a 304 when the client's copy is current (``ambiguous``: ``last_modified`` cannot
+        prove it, see ``store.shop_clock``)."""
+        if body is None:
+            body = dumps(doc)
         response = Response(body, status=status, content_type=JSON_TYPE)
         response.headers["Cache-Control"] = CACHE_CONTROL
         # A strong validator: a hash of the exact bytes (SHA-1 is faster than MD5 on current CPUs).
@@ -301,13 +339,21 @@ class SandboxApp:
         grant = self._admin(request)
         self._owned_shop(grant, shop_id)
         query = parse_order_query(request.args)
+        # A page depends on the data, the shop, the host its links name and the query: the same
+        # page asked for again before any write is the same bytes, so it is rendered once.
         with self.db.session() as conn:
-            total, rows, items = store.search_orders(conn, shop_id, query)
-            newest, ambiguous = store.shop_clock(conn, shop_id)
-        args = list(request.args.items(multi=True))
-        doc = orders_page_doc(urls, shop_id, query, args, total, rows, items)
+            key = (store.data_state(conn), shop_id, request.host_url, request.query_string)
+            page = self.pages.get(key)
+            if page is None:
+                total, rows, items = store.search_orders(conn, shop_id, query)
+                newest, ambiguous = store.shop_clock(conn, shop_id)
+        if page is None:
+            args = list(request.args.items(multi=True))
+            doc = orders_page_doc(urls, shop_id, query, args, total, rows, items)
+            page = self.pages.put(key, dumps(doc), newest or self._epoch, ambiguous)
+        body, last_modified, ambiguous = page
         return self._json(
-            request, doc, grant=grant, last_modified=newest or self._epoch, ambiguous=ambiguous
+            request, None, grant=grant, last_modified=last_modified, ambiguous=ambiguous, body=body
         )
 
     def _order(

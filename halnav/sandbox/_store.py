@@ -183,6 +183,13 @@ def search_orders(
     return total, rows, items
 
 
+def data_state(conn: sqlite3.Connection) -> tuple[int, int]:
+    """A value that changes with every write: this connection's ``total_changes``, and
+    ``PRAGMA data_version`` for writes committed by another connection (another process
+    sharing the ``--db`` file)."""
+    return conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0]
+
+
 def _count(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int:
     """``COUNT(*)``, remembered per connection: walking the pages of one listing repeats the
     same count. A write on this connection changes ``total_changes``, a write committed by
@@ -191,8 +198,7 @@ def _count(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int:
     cache: dict[Any, int] | None = getattr(conn, "count_cache", None)
     if cache is None:
         return int(conn.execute(sql, params).fetchone()[0])
-    data_version = conn.execute("PRAGMA data_version").fetchone()[0]
-    key = (conn.total_changes, data_version, sql, tuple(params))
+    key = (data_state(conn), sql, tuple(params))
     if key in cache:
         return cache[key]
     total = int(conn.execute(sql, params).fetchone()[0])

@@ -262,3 +262,23 @@ def test_unknown_path_is_404_json(reader: Api, shared: SandboxURL) -> None:
     response = reader.get(shared.base_url + "/v2/nothing")
     assert response.status_code == 404
     assert errors_of(response)["path"] == ["Nothing at /v2/nothing"]
+
+
+def test_a_page_is_rendered_once_until_a_write_retires_it() -> None:
+    app = make_app(orders=60, seed=0)
+    client = Client(app)
+    url = "/v1/shops/29/orders.json?per_page=5&status=pending"
+    first = client.get(url, headers=ADMIN)
+    again = client.get(url, headers=ADMIN)
+    assert first.data == again.data and len(app.pages._pages) == 1
+    order = first.json["_embedded"]["items"][0]
+    href = urlsplit(order["_links"]["btc:update_order"]["href"]).path
+    assert client.put(href, json={"status": "closed"}, headers=ADMIN).status_code == 200
+    after = client.get(url, headers=ADMIN)
+    ids = [item["id"] for item in after.json["_embedded"]["items"]]
+    assert order["id"] not in ids and after.json["total_items"] == first.json["total_items"] - 1
+    other_host = client.get(url, headers={**ADMIN, "Host": "localhost:9"})
+    assert (
+        b"http://localhost:9/" in other_host.data
+    )  # links name the host asked, never a cached one
+    app.close()
