@@ -82,15 +82,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as exc:
         print(f"halnav sandbox: {exc}", file=sys.stderr)
         return 2
+    # Checked before serving, by the sandbox's own rules, so a bad value is a usage error.
+    options = {
+        "orders": args.orders,
+        "latency_ms": args.latency_ms,
+        "fail_rate": args.fail_rate,
+        "token_lifetime": args.token_lifetime,
+        "layout": args.layout,
+        "port": args.port,
+    }
     try:
-        check_options(
-            orders=args.orders,
-            latency_ms=args.latency_ms,
-            fail_rate=args.fail_rate,
-            token_lifetime=args.token_lifetime,
-            layout=args.layout,
-            port=args.port,
-        )
+        check_options(**options)
     except ValueError as exc:
         parser.error(_as_option(str(exc), args))  # exits with status 2 and the usage
 
@@ -99,16 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if in_main_thread else None
     try:
         with serve(
-            host=args.host,
-            port=args.port,
-            db=args.db,
-            orders=args.orders,
-            seed=args.seed,
-            latency_ms=args.latency_ms,
-            fail_rate=args.fail_rate,
-            token_lifetime=args.token_lifetime,
-            layout=args.layout,
-            log_requests=args.verbose,
+            host=args.host, db=args.db, seed=args.seed, log_requests=args.verbose, **options
         ) as url:
             orders = url.db.query("SELECT COUNT(*) FROM orders WHERE shop_id = ?", (url.shop_id,))
             print(_banner(url, args, orders[0][0]), flush=True)
