@@ -339,16 +339,19 @@ class SandboxApp:
         grant = self._admin(request)
         self._owned_shop(grant, shop_id)
         query = parse_order_query(request.args)
-        # A page depends on the data, the shop, the host its links name and the query: the same
+        # A page depends on the data, the shop, the host its links name, the page and the other
+        # arguments in their order (its links keep them so, with ``page`` moved last): the same
         # page asked for again before any write is the same bytes, so it is rendered once.
+        # ``?page=2&per_page=50`` and ``?per_page=50&page=2`` are one page, so one key.
+        args = list(request.args.items(multi=True))
+        kept = tuple((k, v) for k, v in args if k != "page")
         with self.db.session() as conn:
-            key = (store.data_state(conn), shop_id, request.host_url, request.query_string)
+            key = (store.data_state(conn), shop_id, request.host_url, kept, query.page)
             page = self.pages.get(key)
             if page is None:
                 total, rows, items = store.search_orders(conn, shop_id, query)
                 newest, ambiguous = store.shop_clock(conn, shop_id)
         if page is None:
-            args = list(request.args.items(multi=True))
             doc = orders_page_doc(urls, shop_id, query, args, total, rows, items)
             page = self.pages.put(key, dumps(doc), newest or self._epoch, ambiguous)
         body, last_modified, ambiguous = page
