@@ -53,6 +53,7 @@ __all__ = [
     "cache_key_url",
     "credential_scope",
     "make_cache",
+    "may_store",
     "not_stored",
 ]
 
@@ -69,6 +70,11 @@ _NOT_MERGED = frozenset(
 
 #: False while a walk fetches pages that the store could not hold all at once (see not_stored).
 _STORE_ANSWERS: ContextVar[bool] = ContextVar("halnav_cache_store_answers", default=True)
+
+
+def may_store() -> bool:
+    """Whether answers received now, in this thread or task, may be newly kept (see :func:`not_stored`)."""
+    return _STORE_ANSWERS.get()
 
 
 @contextmanager
@@ -299,11 +305,14 @@ class MemoryCache:
         entry: CacheEntry | None,
         response: requests.Response,
         via: tuple[Link, dict[str, Any]] | None,
+        keep: bool | None = None,
     ) -> Resource:
         """The resource for ``response``: the stored one on a 304, else a new one, kept if it may be.
 
         Unsafe methods invalidate their URL, ``Location`` and ``Content-Location`` first; HTTP
-        errors are raised as :func:`resource_from_response` raises them.
+        errors are raised as :func:`resource_from_response` raises them. ``keep``: whether a new
+        answer may be kept, as :func:`may_store` said where the request was sent (the default:
+        as it says in this thread).
         """
         status = response.status_code
         headers = response.headers
@@ -323,7 +332,9 @@ class MemoryCache:
             with self._lock:
                 stats.bodies_decoded += 1
         resource = resource_from_response(response, client, method, via)
-        if method == "GET" and status == 200 and not response.history and _STORE_ANSWERS.get():
+        if keep is None:
+            keep = may_store()
+        if method == "GET" and status == 200 and not response.history and keep:
             self.keep(scope, url, request_headers, resource)
         return resource
 

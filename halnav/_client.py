@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin
 
@@ -13,7 +15,7 @@ from urllib3.util.retry import Retry
 
 from . import _json
 from ._auth import BearerToken, ScopedAuth, install_redirect_guard, origin_of
-from ._cache import MemoryCache, cache_key_url, credential_scope, make_cache
+from ._cache import MemoryCache, cache_key_url, credential_scope, make_cache, may_store
 from ._exceptions import TransportError
 from ._link import Link
 from ._resource import Resource
@@ -186,6 +188,26 @@ class Client:
         Raises an :class:`HTTPError` subclass for 4xx/5xx answers, :class:`TransportError` when
         there is no answer, :class:`InvalidDocument` for a JSON body that does not parse.
         """
+        return self._exchange(method, url, json=json, params=params, headers=headers, via=via)()
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        headers: dict[str, str] | None = None,
+        via: tuple[Link, dict[str, Any]] | None = None,
+    ) -> Callable[[], Resource]:
+        """Send a request as :meth:`request` does, and return what makes its resource.
+
+        The request is sent and its answer read here; the returned callable decodes the body,
+        applies the cache's rules and raises the :class:`HTTPError` of a 4xx/5xx answer.
+        Prefetching threads send, and the thread that reads the pages makes them: the objects of
+        a document are then made and freed by one thread, which costs a decoded page half the
+        CPU of making it in one thread and freeing it in another.
+        """
         method = method.upper()
         try:
             absolute = urljoin(self._root_url, url)
@@ -204,7 +226,7 @@ class Client:
         cache = self._cache
         if cache is None:
             response = self._send(method, absolute, sent, body, params)
-            return resource_from_response(response, self, method, via)
+            return partial(resource_from_response, response, self, method, via)
         # The cache: validators added to a GET, a 304 answered with the stored resource.
         key = cache_key_url(absolute, params)
         scope = self._cache_scope if self._cache_scope and self._auth.applies_to(key) else ""
@@ -216,13 +238,15 @@ class Client:
                 resource = cache.fresh(self, entry, via)
                 elapsed = (time.perf_counter() - started) * 1000
                 log_exchange(method, key, resource.status_code or 200, elapsed, note="cache hit")
-                return resource
+                return partial(_given, resource)
             note = "cache entry stale"
             if not (headers and any(h.lower().startswith("if-") for h in headers)):
                 sent.update(entry.validators())
                 note = "cache revalidation"
         response = self._send(method, absolute, sent, body, params, note)
-        return cache.answer(self, method, scope, key, sent, entry, response, via)
+        # The store's keep rule is read now, in the sending thread, where a walk set it.
+        keep = may_store()
+        return partial(cache.answer, self, method, scope, key, sent, entry, response, via, keep)
 
     def _send(
         self,
@@ -316,3 +340,7 @@ class Client:
             kind = "bearer token" if isinstance(inner, BearerToken) else type(inner).__name__
             auth = f" auth={kind} (hidden)"
         return f"<Client {redact_url(self._root_url)}{auth}>"
+
+
+def _given(resource: Resource) -> Resource:
+    return resource

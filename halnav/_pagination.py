@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Future
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -184,9 +184,12 @@ def _page_request(client: Client, keep: bool) -> Iterator[None]:
         yield
 
 
-def _fetch(client: Client, link: Link, variables: dict[str, Any], keep: bool) -> Resource:
+def _fetch(
+    client: Client, url: str, via: tuple[Link, dict[str, Any]], keep: bool
+) -> Callable[[], Resource]:
+    # In a prefetch thread: send, and read the answer. The walk's own thread makes the page.
     with _page_request(client, keep):
-        return client.get_link(link, **variables)
+        return client._exchange("GET", url, via=via)  # noqa: SLF001
 
 
 def _sequential(page: Resource, rel: str, items: int, keep: bool = True) -> _Walk:
@@ -211,18 +214,19 @@ def _prefetched(first: Resource, rel: str, plan: PagePlan, window: int, keep: bo
     client = first._require_client()  # noqa: SLF001
     executor = client.prefetch_executor(window)
     numbers = iter(plan.numbers)
-    pending: deque[tuple[str, Future[Resource]]] = deque()
+    pending: deque[tuple[str, Future[Callable[[], Resource]]]] = deque()
 
     def submit() -> None:
         number = next(numbers, None)
         if number is not None:
             variables = plan.variables_for(number)
+            url = plan.link.url(**variables)
             try:
-                future = executor.submit(_fetch, client, plan.link, variables, keep)
+                future = executor.submit(_fetch, client, url, (plan.link, variables), keep)
             except RuntimeError as exc:  # the client was closed: its threads take no more work
                 future = Future()
                 future.set_exception(exc)
-            pending.append((plan.url(number), future))
+            pending.append((url, future))
 
     try:
         for _ in range(window):
@@ -234,7 +238,7 @@ def _prefetched(first: Resource, rel: str, plan: PagePlan, window: int, keep: bo
         while pending:
             url, future = pending.popleft()
             try:
-                page = future.result()
+                page = future.result()()
             except HALNavError as exc:
                 annotate(exc, url, items)
                 raise
