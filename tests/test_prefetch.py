@@ -482,3 +482,34 @@ def test_closing_the_client_during_a_prefetched_walk_raises_a_transport_error(rs
     assert caught.value.items_before == len(walked)
     assert caught.value.page_url is not None
     assert "the client was closed during the walk" in str(caught.value)
+
+
+@pytest.mark.parametrize("window", [1, 4])
+def test_prefetch_threads_send_and_the_walks_thread_decodes(rsps, window, monkeypatch):
+    """A page's objects are made and freed by one thread: the one walking."""
+    state = serve_pages(rsps)
+    sent_by: list[int] = []
+    decoded_by: list[int] = []
+    original_answer = rsps.registered()[-1].callback
+
+    def recording(request):
+        sent_by.append(threading.get_ident())
+        return original_answer(request)
+
+    rsps.registered()[-1].callback = recording
+    original_loads = halnav._json.loads
+
+    def loads(data):
+        decoded_by.append(threading.get_ident())
+        return original_loads(data)
+
+    monkeypatch.setattr(halnav._json, "loads", loads)
+    with halnav.Client(ROOT) as client:
+        page = first_page(rsps, client)
+        decoded_by.clear()
+        sent_by.clear()
+        assert ids(page.iterate(prefetch=window)) == list(range(PAGES * PER_PAGE))
+    walker = threading.get_ident()
+    assert len(sent_by) == PAGES - 1 and walker not in sent_by
+    assert decoded_by == [walker] * (PAGES - 1)
+    assert sorted(state["seen"][1:]) == list(range(2, PAGES + 1))
