@@ -76,7 +76,12 @@ class Client:
     alive connections per host, at least 32 so that every page request of ``pages(prefetch=N)``
     in flight keeps its connection (the pool of a ``session`` you pass is left as it is). The
     prefetch threads are the client's own, 32 (or ``pool_size`` if larger) shared by its walks,
-    made on first use; each walk keeps at most its window of requests in flight.
+    made on first use; each walk keeps at most its window of requests in flight, and decodes
+    each page in the thread that walks it.
+
+    The session the client makes for itself reads the proxy settings of the environment
+    (``HTTPS_PROXY``, ``NO_PROXY``...) at its first request to each origin and keeps them; a
+    ``session`` you pass reads them for every request, as :mod:`requests` does.
     """
 
     def __init__(
