@@ -238,11 +238,15 @@ def _prefetched(first: Resource, rel: str, plan: PagePlan, window: int, keep: bo
         while pending:
             url, future = pending.popleft()
             try:
+                # The answer (or the error of its request), read by a prefetch thread; this
+                # thread makes the page of it (decoding, the cache, an HTTPError for a 4xx/5xx).
                 page = future.result()()
             except HALNavError as exc:
                 annotate(exc, url, items)
                 raise
-            except Exception as exc:  # cancelled (the client was closed), or a worker's bug
+            except Exception as exc:  # cancelled (the client was closed), or a bug
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    raise  # raised by making the page here, as a sequential walk would raise it
                 raise annotate(_not_fetched(url, exc), url, items) from exc
             submit()
             key = _items_key(page, rel)

@@ -513,3 +513,21 @@ def test_prefetch_threads_send_and_the_walks_thread_decodes(rsps, window, monkey
     assert len(sent_by) == PAGES - 1 and walker not in sent_by
     assert decoded_by == [walker] * (PAGES - 1)
     assert sorted(state["seen"][1:]) == list(range(2, PAGES + 1))
+
+
+def test_a_bug_making_a_prefetched_page_is_raised_as_the_sequential_walk_raises_it(
+    rsps, monkeypatch
+):
+    serve_pages(rsps, pages=3)
+
+    def broken(data):
+        raise TypeError("a bug in decoding")
+
+    with halnav.Client(ROOT) as client:
+        page = first_page(rsps, client)
+        monkeypatch.setattr(halnav._json, "loads", broken)
+        walked = []
+        with pytest.raises(TypeError, match="a bug in decoding"):
+            for item in page.iterate(prefetch=2):
+                walked.append(item["id"])
+    assert walked == [0, 1, 2]  # the first page, decoded before the bug was put in
