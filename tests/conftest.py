@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rawserver import Behaviour, RawServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -20,3 +22,18 @@ def load_fixture(name: str) -> Any:
 def fixture_doc():
     """``fixture_doc("order.json")`` gives a fresh copy of a seed example document."""
     return load_fixture
+
+
+@pytest.fixture
+def raw() -> Iterator[Callable[[Behaviour], RawServer]]:
+    """``raw(behaviour)`` starts a :class:`RawServer` on 127.0.0.1, closed after the test."""
+    servers: list[RawServer] = []
+
+    def start(behaviour: Behaviour) -> RawServer:
+        server = RawServer(behaviour)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()

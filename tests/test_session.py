@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -19,20 +19,6 @@ import halnav
 from halnav._transport import ClientSession, RetryAdapter
 
 DOCUMENT = {"_links": {"self": {"href": "/v1"}}, "name": "Ünïcödé " * 2000}
-
-
-@pytest.fixture
-def raw() -> Iterator[Callable[[Behaviour], RawServer]]:
-    servers: list[RawServer] = []
-
-    def start(behaviour: Behaviour) -> RawServer:
-        server = RawServer(behaviour)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 @pytest.fixture(autouse=True)

@@ -9,26 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from rawserver import Behaviour, RawServer
+from rawserver import RawServer
 
 import halnav
-
-
-@pytest.fixture
-def raw() -> Iterator[Callable[[Behaviour], RawServer]]:
-    servers: list[RawServer] = []
-
-    def start(behaviour: Behaviour) -> RawServer:
-        server = RawServer(behaviour)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "POST"])
