@@ -38,6 +38,8 @@ STARTUP_TARGET_S = 3.0
 PAGES_TARGET = 200.0
 DEFAULT_ORDERS = 14486
 ROOT = Path(__file__).resolve().parent.parent
+#: Seconds the sandbox may take to seed its orders and print its root URL.
+READY_WITHIN = 300.0
 
 
 def start_server(orders: int) -> tuple[subprocess.Popen[str], str, float]:
@@ -51,11 +53,20 @@ def start_server(orders: int) -> tuple[subprocess.Popen[str], str, float]:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(proc.pid, {min(os.sched_getaffinity(0))})  # one core for the server
     assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.strip().startswith("root URL"):
-            return proc, line.split()[-1], time.perf_counter() - started
+    # A sandbox that hangs before its banner is killed, which ends the loop below.
+    watchdog = threading.Timer(READY_WITHIN, proc.kill)
+    watchdog.start()
+    try:
+        for line in proc.stdout:
+            if line.strip().startswith("root URL"):
+                return proc, line.split()[-1], time.perf_counter() - started
+    finally:
+        watchdog.cancel()
     proc.wait()
-    raise SystemExit(f"the sandbox exited with status {proc.returncode} before it was ready")
+    raise SystemExit(
+        f"the sandbox exited with status {proc.returncode} before it was ready"
+        f" (it is killed if not ready within {READY_WITHIN:g} s)"
+    )
 
 
 def stop_server(proc: subprocess.Popen[str]) -> None:
