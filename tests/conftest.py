@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from rawserver import Behaviour, RawServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+# CI runs the same examples every time (a red CI blocks a landing, so it must be reproducible);
+# a developer's run explores new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def load_fixture(name: str) -> Any:
