@@ -1,7 +1,7 @@
 """Walk the sandbox's orders collection with every client, side by side; print a table, draw a chart.
 
     pip install matplotlib restnavigator halchemy   # for the benchmark only
-    python benchmarks/walk.py                        # ~5 minutes on 2 cores
+    python benchmarks/walk.py                        # ~10 minutes on 2 cores
     python benchmarks/walk.py --rounds 1 --orders 2000 --no-chart   # a quick look
 
 The sandbox runs in a subprocess (so its CPU is not the client's); its latency is switched
