@@ -282,3 +282,17 @@ def test_a_page_is_rendered_once_until_a_write_retires_it() -> None:
         b"http://localhost:9/" in other_host.data
     )  # links name the host asked, never a cached one
     app.close()
+
+
+def test_a_page_asked_for_with_its_arguments_in_another_order_is_the_same_page() -> None:
+    app = make_app(orders=60, seed=0)
+    client = Client(app)
+    base = "/v1/shops/29/orders.json"
+    written = client.get(f"{base}?status=all&per_page=2&page=2", headers=ADMIN)
+    expanded = client.get(f"{base}?page=2&status=all&per_page=2", headers=ADMIN)
+    assert written.data == expanded.data and len(app.pages._pages) == 1
+    # The other arguments' order is kept in the links, so it is part of the page.
+    swapped = client.get(f"{base}?per_page=2&status=all&page=2", headers=ADMIN)
+    assert swapped.json["_links"]["next"]["href"].endswith("?per_page=2&status=all&page=3")
+    assert len(app.pages._pages) == 2
+    app.close()
