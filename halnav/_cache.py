@@ -73,7 +73,10 @@ _STORE_ANSWERS: ContextVar[bool] = ContextVar("halnav_cache_store_answers", defa
 
 
 def may_store() -> bool:
-    """Whether answers received now, in this thread or task, may be newly kept (see :func:`not_stored`)."""
+    """Whether answers received now, in this thread or task, may be newly kept.
+
+    :func:`not_stored` says no within its block.
+    """
     return _STORE_ANSWERS.get()
 
 
