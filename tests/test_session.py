@@ -30,8 +30,9 @@ def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def answering(
     body: bytes, *headers: str, lines: list[bytes] | None = None
-) -> Callable[[RawServer], Behaviour]:
-    """A behaviour answering every request on a connection with ``body`` and ``headers``."""
+) -> Callable[[list[RawServer]], Behaviour]:
+    """What makes a behaviour answering every request of a connection with ``body`` and
+    ``headers`` (given a box that will hold its server)."""
 
     def make(server_box: list[RawServer]) -> Behaviour:
         def behaviour(connection: socket.socket) -> None:
@@ -46,10 +47,10 @@ def answering(
 
         return behaviour
 
-    return make  # type: ignore[return-value]
+    return make
 
 
-def start(raw, make) -> RawServer:
+def start(raw, make: Callable[[list[RawServer]], Behaviour]) -> RawServer:
     box: list[RawServer] = []
     server = raw(make(box))
     box.append(server)
