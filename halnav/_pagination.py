@@ -192,6 +192,16 @@ def _fetch(
         return client._exchange("GET", url, via=via)  # noqa: SLF001
 
 
+def _next_page(client: Client, url: str, items: int, keep: bool) -> Resource:
+    """GET a walk's page by its ``next`` URL; an error names it and the ``items`` before it."""
+    try:
+        with _page_request(client, keep):
+            return client.get(url)
+    except HALNavError as exc:
+        annotate(exc, url, items)
+        raise
+
+
 def _sequential(page: Resource, rel: str, items: int, keep: bool = True) -> _Walk:
     # ``items``: how many were yielded before ``page``.
     while True:
@@ -201,13 +211,7 @@ def _sequential(page: Resource, rel: str, items: int, keep: bool = True) -> _Wal
         url = next_link_url(page)
         if url is None:
             return
-        client = page._require_client()  # noqa: SLF001
-        try:
-            with _page_request(client, keep):
-                page = client.get(url)
-        except HALNavError as exc:
-            annotate(exc, url, items)
-            raise
+        page = _next_page(page._require_client(), url, items, keep)  # noqa: SLF001
 
 
 def _prefetched(first: Resource, rel: str, plan: PagePlan, window: int, keep: bool) -> _Walk:
@@ -260,13 +264,7 @@ def _prefetched(first: Resource, rel: str, plan: PagePlan, window: int, keep: bo
     # A collection that grew during the walk: go on by ``next`` from the last planned page.
     url = next_link_url(page)
     if url is not None:
-        try:
-            with _page_request(client, keep):
-                after = client.get(url)
-        except HALNavError as exc:
-            annotate(exc, url, items)
-            raise
-        yield from _sequential(after, rel, items, keep)
+        yield from _sequential(_next_page(client, url, items, keep), rel, items, keep)
 
 
 def _not_fetched(url: str, exc: BaseException) -> TransportError:
