@@ -10,6 +10,17 @@ from collections.abc import Callable
 Behaviour = Callable[[socket.socket], None]
 
 
+def read_request(connection: socket.socket) -> bytes:
+    """A request's head as received (empty when the client closed the connection first)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 class RawServer:
     """Accepts connections on 127.0.0.1 and hands each to ``behaviour`` in its own thread."""
 
@@ -44,13 +55,7 @@ class RawServer:
             self.behaviour(connection)
 
     def read_request(self, connection: socket.socket) -> bytes:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = connection.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return data
+        return read_request(connection)
 
     def close(self) -> None:
         self.stop.set()

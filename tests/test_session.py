@@ -9,11 +9,10 @@ from __future__ import annotations
 import gzip
 import json
 import socket
-from collections.abc import Callable
 
 import pytest
 import requests
-from rawserver import Behaviour, RawServer
+from rawserver import Behaviour, read_request
 
 import halnav
 from halnav._transport import ClientSession, RetryAdapter
@@ -28,33 +27,17 @@ def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name.lower(), raising=False)
 
 
-def answering(
-    body: bytes, *headers: str, lines: list[bytes] | None = None
-) -> Callable[[list[RawServer]], Behaviour]:
-    """What makes a behaviour answering every request of a connection with ``body`` and
-    ``headers`` (given a box that will hold its server)."""
+def answering(body: bytes, *headers: str, lines: list[bytes] | None = None) -> Behaviour:
+    """Answer every request of a connection with ``body`` and ``headers``; note request lines."""
 
-    def make(server_box: list[RawServer]) -> Behaviour:
-        def behaviour(connection: socket.socket) -> None:
-            while True:
-                request = server_box[0].read_request(connection)
-                if not request:
-                    return
-                if lines is not None:
-                    lines.append(request.split(b"\r\n", 1)[0])
-                head = ["HTTP/1.1 200 OK", "Content-Type: application/hal+json", *headers]
-                connection.sendall("\r\n".join(head).encode() + b"\r\n\r\n" + body)
+    def behaviour(connection: socket.socket) -> None:
+        while request := read_request(connection):
+            if lines is not None:
+                lines.append(request.split(b"\r\n", 1)[0])
+            head = ["HTTP/1.1 200 OK", "Content-Type: application/hal+json", *headers]
+            connection.sendall("\r\n".join(head).encode() + b"\r\n\r\n" + body)
 
-        return behaviour
-
-    return make
-
-
-def start(raw, make: Callable[[list[RawServer]], Behaviour]) -> RawServer:
-    box: list[RawServer] = []
-    server = raw(make(box))
-    box.append(server)
-    return server
+    return behaviour
 
 
 def chunked(body: bytes, size: int = 7000) -> bytes:
@@ -76,9 +59,8 @@ def chunked(body: bytes, size: int = 7000) -> bytes:
     ids=["content-length", "chunked", "gzip", "gzip-chunked"],
 )
 def test_a_body_is_read_whole_and_decoded_whatever_its_framing(raw, body, headers):
-    framing = headers if "Transfer-Encoding: chunked" in headers else ()
-    length = () if framing else (f"Content-Length: {len(body)}",)
-    server = start(raw, answering(body, *headers, *length))
+    length = () if "Transfer-Encoding: chunked" in headers else (f"Content-Length: {len(body)}",)
+    server = raw(answering(body, *headers, *length))
     with halnav.Client(server.url + "/v1", cache=False) as client:
         first = client.root()
         second = client.root()  # the connection was given back whole, and used again
@@ -89,7 +71,7 @@ def test_a_body_is_read_whole_and_decoded_whatever_its_framing(raw, body, header
 
 def test_a_streamed_body_is_left_to_the_caller(raw):
     body = json.dumps(DOCUMENT).encode()
-    server = start(raw, answering(body, f"Content-Length: {len(body)}"))
+    server = raw(answering(body, f"Content-Length: {len(body)}"))
     session = ClientSession()
     session.mount("http://", RetryAdapter())
     with session:
@@ -100,7 +82,7 @@ def test_a_streamed_body_is_left_to_the_caller(raw):
 def test_the_environments_proxy_is_used_and_kept_per_origin(raw, monkeypatch):
     body = json.dumps(DOCUMENT).encode()
     seen: list[bytes] = []
-    proxy = start(raw, answering(body, f"Content-Length: {len(body)}", lines=seen))
+    proxy = raw(answering(body, f"Content-Length: {len(body)}", lines=seen))
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     with halnav.Client("http://shop.example.test/v1", token="t", cache=False) as client:
         assert client.root()["name"] == DOCUMENT["name"]
@@ -113,8 +95,8 @@ def test_the_environments_proxy_is_used_and_kept_per_origin(raw, monkeypatch):
 def test_no_proxy_sends_straight_to_the_origin(raw, monkeypatch):
     body = json.dumps(DOCUMENT).encode()
     seen: list[bytes] = []
-    proxy = start(raw, answering(body, f"Content-Length: {len(body)}"))
-    server = start(raw, answering(body, f"Content-Length: {len(body)}", lines=seen))
+    proxy = raw(answering(body, f"Content-Length: {len(body)}"))
+    server = raw(answering(body, f"Content-Length: {len(body)}", lines=seen))
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     with halnav.Client(server.url + "/v1", cache=False) as client:
@@ -128,8 +110,7 @@ def test_a_session_passed_in_reads_the_environment_as_requests_does(raw, monkeyp
     first: list[bytes] = []
     second: list[bytes] = []
     proxies = [
-        start(raw, answering(body, f"Content-Length: {len(body)}", lines=seen))
-        for seen in (first, second)
+        raw(answering(body, f"Content-Length: {len(body)}", lines=seen)) for seen in (first, second)
     ]
     monkeypatch.setenv("HTTP_PROXY", proxies[0].url)
     with halnav.Client("http://shop.example.test/v1", session=requests.Session()) as client:
