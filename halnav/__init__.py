@@ -9,7 +9,7 @@
 
 import logging
 
-from ._cache import CacheStats, DiskCache, MemoryCache
+from ._cache_stores import CacheStats, DiskCache, MemoryCache
 from ._client import Client
 from ._curies import Curies
 from ._exceptions import (

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 from urllib.parse import urljoin
@@ -13,22 +15,26 @@ import requests
 from requests.auth import AuthBase
 from urllib3.util.retry import Retry
 
-from . import _json
 from ._auth import BearerToken, ScopedAuth, install_redirect_guard, origin_of
-from ._cache import MemoryCache, cache_key_url, credential_scope, make_cache, may_store
-from ._exceptions import TransportError
-from ._link import Link
-from ._resource import Resource
-from ._response import resource_from_response
-from ._transport import (
-    DEFAULT_RETRIES,
-    DEFAULT_TIMEOUT,
-    DEFAULT_WALK_RETRIES,
-    PREFETCH_THREADS,
-    Transport,
-    log_exchange,
-    redact_url,
+from ._cache_rules import (
+    answer_from_cache,
+    cache_key_url,
+    credential_scope,
+    fresh,
+    may_store,
+    not_stored,
 )
+from ._cache_stores import CacheEntry, CacheOption, MemoryCache, make_cache
+from ._exceptions import TransportError
+from ._json import dumps
+from ._link import Link, Via
+from ._redact import redact_url
+from ._representation import Representation, representation_from_response
+from ._resource import Resource
+from ._response import raise_for_answer, retries_note
+from ._retry import DEFAULT_RETRIES, DEFAULT_WALK_RETRIES
+from ._session import PREFETCH_THREADS
+from ._transport import DEFAULT_TIMEOUT, Timeout, Transport, log_exchange
 from ._version import __version__
 
 __all__ = ["ACCEPT", "Client", "USER_AGENT"]
@@ -89,13 +95,15 @@ class Client:
         root_url: str,
         *,
         token: str | None = None,
-        auth: AuthBase | Any | None = None,
+        auth: AuthBase
+        | Callable[[requests.PreparedRequest], requests.PreparedRequest]
+        | None = None,
         session: requests.Session | None = None,
-        headers: dict[str, str] | None = None,
-        timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         retries: int | Retry | None | _Unset = _UNSET,
         pool_size: int = 10,
-        cache: bool | str | MemoryCache | None = True,
+        cache: CacheOption = True,
         walk_retries: int | Retry | None | _Unset = _UNSET,
     ) -> None:
         if token is not None and auth is not None:
@@ -127,7 +135,7 @@ class Client:
         self._owns_cache = not isinstance(cache, MemoryCache)
         self._cache_scope = credential_scope(self._auth) if inner is not None else ""
         self._prefetch_threads = max(pool_size, PREFETCH_THREADS)
-        self._executor: Any = None
+        self._executor: ThreadPoolExecutor | None = None
 
     # -- settings --------------------------------------------------------------------------
 
@@ -142,7 +150,7 @@ class Client:
         return self._transport.session
 
     @property
-    def timeout(self) -> Any:
+    def timeout(self) -> Timeout:
         """``(connect, read)`` seconds, or one number for both."""
         return self._transport.timeout
 
@@ -184,16 +192,58 @@ class Client:
         url: str,
         *,
         json: Any = None,
-        params: Any = None,
-        headers: dict[str, str] | None = None,
-        via: tuple[Link, dict[str, Any]] | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        via: Via | None = None,
     ) -> Resource:
         """Send ``method`` to ``url`` (``json`` as a JSON body) and return the answer's resource.
 
         Raises an :class:`HTTPError` subclass for 4xx/5xx answers, :class:`TransportError` when
         there is no answer, :class:`InvalidDocument` for a JSON body that does not parse.
         """
-        return self._exchange(method, url, json=json, params=params, headers=headers, via=via)()
+        answer = self.fetch(method, url, json=json, params=params, headers=headers, via=via)
+        return Resource.from_representation(answer, client=self, via=via)
+
+    # -- the Fetcher protocol (what resources and walks call) --------------------------------
+
+    def fetch(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        via: Via | None = None,
+    ) -> Representation:
+        """As :meth:`request`, but the answer's :class:`Representation` (the data a resource
+        views): what :class:`Resource` calls to follow a link."""
+        return self._exchange(method, url, json=json, params=params, headers=headers)()
+
+    def exchange(
+        self, method: str, url: str, *, via: Via | None = None
+    ) -> Callable[[], Representation]:
+        """Send a request and read its answer now; the callable returned decodes it, applies
+        the cache's rules and raises the :class:`HTTPError` of a 4xx/5xx answer.
+
+        Prefetching threads send, and the thread that reads the pages decodes them: the
+        objects of a document are then made and freed by one thread, which costs a decoded
+        page half the CPU of making it in one thread and freeing it in another.
+        """
+        return self._exchange(method, url)
+
+    @contextmanager
+    def walking(self, *, keep: bool = True) -> Iterator[None]:
+        """A context in which this thread's requests are a walk's page requests
+        (``walk_retries``); ``keep=False``: their answers are revalidated but not newly kept
+        in the cache (a walk longer than the cache holds)."""
+        with self._transport.walking(), not_stored(not keep):
+            yield
+
+    def cache_holds(self, body_size: int, count: int) -> bool:
+        """Whether the cache can hold ``count`` answers of ``body_size`` bytes at once."""
+        cache = self._cache
+        return cache is None or cache.holds(body_size, count)
 
     def _exchange(
         self,
@@ -201,18 +251,11 @@ class Client:
         url: str,
         *,
         json: Any = None,
-        params: Any = None,
-        headers: dict[str, str] | None = None,
-        via: tuple[Link, dict[str, Any]] | None = None,
-    ) -> Callable[[], Resource]:
-        """Send a request as :meth:`request` does, and return what makes its resource.
-
-        The request is sent and its answer read here; the returned callable decodes the body,
-        applies the cache's rules and raises the :class:`HTTPError` of a 4xx/5xx answer.
-        Prefetching threads send, and the thread that reads the pages makes them: the objects of
-        a document are then made and freed by one thread, which costs a decoded page half the
-        CPU of making it in one thread and freeing it in another.
-        """
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Callable[[], Representation]:
+        """Send a request and read its answer; the callable returned makes its representation
+        (see :meth:`exchange`)."""
         method = method.upper()
         try:
             absolute = urljoin(self._root_url, url)
@@ -224,15 +267,15 @@ class Client:
         sent = dict(self._headers)
         body = None
         if json is not None:
-            body = _json.dumps(json)
+            body = dumps(json)
             sent["Content-Type"] = "application/json"
         if headers:
             sent.update(headers)
         cache = self._cache
         if cache is None:
             response = self._send(method, absolute, sent, body, params)
-            return partial(resource_from_response, response, self, method, via)
-        # The cache: validators added to a GET, a 304 answered with the stored resource.
+            return partial(self._decoded, response, method)
+        # The cache: validators added to a GET, a 304 answered with the stored representation.
         key = cache_key_url(absolute, params)
         scope = self._cache_scope if self._cache_scope and self._auth.applies_to(key) else ""
         started = time.perf_counter()
@@ -240,10 +283,10 @@ class Client:
         note = "cache miss" if method == "GET" else None
         if entry is not None:
             if entry.is_fresh():
-                resource = cache.fresh(self, entry, via)
+                answer = fresh(cache, entry)
                 elapsed = (time.perf_counter() - started) * 1000
-                log_exchange(method, key, resource.status_code or 200, elapsed, note="cache hit")
-                return partial(_given, resource)
+                log_exchange(method, key, answer.status_code or 200, elapsed, note="cache hit")
+                return partial(_given, answer)
             note = "cache entry stale"
             if not (headers and any(h.lower().startswith("if-") for h in headers)):
                 sent.update(entry.validators())
@@ -251,7 +294,27 @@ class Client:
         response = self._send(method, absolute, sent, body, params, note)
         # The store's keep rule is read now, in the sending thread, where a walk set it.
         keep = may_store()
-        return partial(cache.answer, self, method, scope, key, sent, entry, response, via, keep)
+        return partial(self._cached, cache, response, method, scope, key, sent, entry, keep)
+
+    def _decoded(self, response: requests.Response, method: str) -> Representation:
+        answer = representation_from_response(response, method)
+        raise_for_answer(answer, self, method, response.reason, note=retries_note(response))
+        return answer
+
+    def _cached(
+        self,
+        cache: MemoryCache,
+        response: requests.Response,
+        method: str,
+        scope: str,
+        key: str,
+        sent: dict[str, str],
+        entry: CacheEntry | None,
+        keep: bool,
+    ) -> Representation:
+        answer = answer_from_cache(cache, method, scope, key, sent, entry, response, keep)
+        raise_for_answer(answer, self, method, response.reason, note=retries_note(response))
+        return answer
 
     def _send(
         self,
@@ -259,7 +322,7 @@ class Client:
         url: str,
         headers: dict[str, str],
         body: bytes | None,
-        params: Any,
+        params: Mapping[str, Any] | None,
         note: str | None = None,
     ) -> requests.Response:
         """Send through the transport; after a 401 to the root's origin, let the auth renew its
@@ -300,13 +363,9 @@ class Client:
             return True
         return False
 
-    def walking(self) -> Any:
-        """A context in which this thread's requests are a walk's page requests (``walk_retries``)."""
-        return self._transport.walking()
-
     # -- lifecycle -------------------------------------------------------------------------
 
-    def prefetch_executor(self, window: int) -> Any:
+    def prefetch_executor(self, window: int) -> Executor:
         """The client's thread pool for prefetching pages (made on first use, then the same one).
 
         Its size is fixed (32, or ``pool_size`` if larger) and shared by every walk of the
@@ -315,8 +374,6 @@ class Client:
         """
         with self._lock:
             if self._executor is None:
-                from concurrent.futures import ThreadPoolExecutor
-
                 self._executor = ThreadPoolExecutor(
                     self._prefetch_threads, thread_name_prefix="halnav-prefetch"
                 )
@@ -335,7 +392,7 @@ class Client:
     def __enter__(self) -> Client:
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -347,5 +404,5 @@ class Client:
         return f"<Client {redact_url(self._root_url)}{auth}>"
 
 
-def _given(resource: Resource) -> Resource:
-    return resource
+def _given(answer: Representation) -> Representation:
+    return answer

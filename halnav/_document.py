@@ -8,7 +8,7 @@ pointer, while the rest of the document stays usable.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import jsonpointer
 
@@ -16,14 +16,12 @@ from ._curies import Curies, resolve_rel
 from ._exceptions import InvalidDocument
 from ._link import Link
 
-if TYPE_CHECKING:
-    from ._resource import Resource
-
 __all__ = [
     "EmbeddedMap",
     "LinkMap",
     "embedded_items",
     "escape_pointer",
+    "first_link",
     "hal_part",
     "parse_link",
     "raw_part",
@@ -32,6 +30,8 @@ __all__ = [
 
 _STRING_ATTRIBUTES = ("name", "title", "type", "deprecation", "profile", "hreflang", "method")
 V = TypeVar("V")
+#: The type of the resources an :class:`EmbeddedMap` makes (halnav's ``Resource``).
+T = TypeVar("T")
 
 
 def escape_pointer(token: str) -> str:
@@ -154,6 +154,24 @@ def parse_link(raw: Any, rel: str, base: str | None, pointer: str, url: str | No
     )
 
 
+def first_link(document: Any, rel: str, base: str | None, url: str | None) -> Link | None:
+    """The first link of the exact relation ``rel`` in ``document``, or ``None`` when absent.
+
+    No CURIE or bare-name matching: for the registered relations a walk reads (``next``,
+    ``last``), which must never resolve to some ``prefix:next``. A link object of the wrong
+    shape raises :class:`InvalidDocument`, as :class:`LinkMap` does.
+    """
+    raw = raw_part(document, "_links").get(rel)
+    if raw is None:
+        return None
+    pointer = f"/_links/{escape_pointer(rel)}"
+    if isinstance(raw, list):
+        if not raw:
+            return None
+        return parse_link(raw[0], rel, base, f"{pointer}/0", url)
+    return parse_link(raw, rel, base, pointer, url)
+
+
 class _LazyRelMap(Mapping[str, V]):
     """A mapping from relation to parsed values, built per relation on first access.
 
@@ -228,36 +246,47 @@ class LinkMap(_LazyRelMap[list[Link]]):
         return cls(raw, parse, curies, url)
 
 
-class EmbeddedMap(_LazyRelMap["Resource | list[Resource]"]):
-    """``Resource.embedded``: relation -> one :class:`Resource` or a list, as the document has it."""
+class EmbeddedMap(_LazyRelMap["T | list[T]"], Generic[T]):
+    """``Resource.embedded``: relation -> one resource or a list, as the document has it.
+
+    Generic in the resource type ``T``, which ``make`` builds from each embedded object.
+    """
 
     __slots__ = ("_make",)
+
+    def __init__(
+        self,
+        raw: dict[str, Any],
+        make: Callable[[dict[str, Any], str], T],
+        curies: Curies,
+        url: str | None,
+    ) -> None:
+        def parse(rel: str, value: Any) -> T | list[T]:
+            items = embedded_items(raw, rel, url, make)
+            return list(items) if isinstance(value, list) else next(items)
+
+        super().__init__(raw, parse, curies, url)
+        self._make = make
 
     @classmethod
     def build(
         cls,
         raw: dict[str, Any],
-        make: Callable[[Any, str], Resource],
+        make: Callable[[dict[str, Any], str], T],
         curies: Curies,
         url: str | None,
-    ) -> EmbeddedMap:
-        def parse(rel: str, value: Any) -> Resource | list[Resource]:
-            items = embedded_items(raw, rel, url, make)
-            return list(items) if isinstance(value, list) else next(items)
+    ) -> EmbeddedMap[T]:
+        return cls(raw, make, curies, url)
 
-        embedded = cls(raw, parse, curies, url)
-        embedded._make = make
-        return embedded
-
-    def iter_resources(self, key: str) -> Iterator[Resource]:
+    def iter_resources(self, key: str) -> Iterator[T]:
         """The resources under the document's own ``key`` (as :meth:`resolve` gives it), made
         one by one as consumed and not kept: a collection page's items, walked."""
         return embedded_items(self._raw, key, self._url, self._make)
 
 
 def embedded_items(
-    raw: dict[str, Any], key: str, url: str | None, make: Callable[[Any, str], Resource]
-) -> Iterator[Resource]:
+    raw: dict[str, Any], key: str, url: str | None, make: Callable[[dict[str, Any], str], T]
+) -> Iterator[T]:
     """The resources of ``raw[key]`` (one object, or an array of them), each made when reached.
 
     ``raw`` is an ``_embedded`` object; a value that is not an object raises
@@ -273,8 +302,8 @@ def embedded_items(
 
 
 def check_embedded(
-    value: Any, pointer: str, url: str | None, make: Callable[[Any, str], Resource]
-) -> Resource:
+    value: Any, pointer: str, url: str | None, make: Callable[[dict[str, Any], str], T]
+) -> T:
     """Make a resource of one embedded value, which must be a JSON object."""
     if not isinstance(value, dict):
         raise InvalidDocument(

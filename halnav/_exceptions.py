@@ -27,11 +27,8 @@ Messages name what was wrong and what was expected; none of them ever holds a cr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ._resource import Resource
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 __all__ = [
     "AmbiguousRelation",
@@ -46,6 +43,7 @@ __all__ = [
     "LinkNotFound",
     "NotFound",
     "PropertyNotFound",
+    "ResourceView",
     "ServerError",
     "TemplateError",
     "TooManyRequests",
@@ -55,8 +53,37 @@ __all__ = [
 ]
 
 
+class ResourceView(Protocol):
+    """What an :class:`HTTPError` shows of the error answer: a :class:`~halnav.Resource`.
+
+    Declared here, below the resource, so that this module depends on nothing of halnav's.
+    """
+
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def status_code(self) -> int | None: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def document(self) -> Any: ...
+    @property
+    def properties(self) -> dict[str, Any]: ...
+    def get(self, name: str, default: Any = None) -> Any: ...
+    def __getitem__(self, name: str) -> Any: ...
+
+
 class HALNavError(Exception):
     """The base of every error halnav raises."""
+
+    #: Where a walk (``pages()``/``iterate()``) stopped: the page that failed, else ``None``.
+    page_url: str | None = None
+    #: How many items the walk yielded before that page (``None`` outside a walk).
+    items_before: int | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -77,7 +104,7 @@ class HTTPError(HALNavError):
         status_code: int,
         method: str,
         url: str,
-        resource: Resource | None = None,
+        resource: ResourceView | None = None,
         errors: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(message)
@@ -90,7 +117,7 @@ class HTTPError(HALNavError):
         self.errors: list[dict[str, Any]] = errors or []
 
     @property
-    def headers(self) -> Any:
+    def headers(self) -> Mapping[str, str]:
         """The answer's headers (``Retry-After``, ``WWW-Authenticate``...), if known."""
         return self.resource.headers if self.resource is not None else {}
 

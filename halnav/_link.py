@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urljoin
 
 from ._exceptions import InvalidDocument, TemplateError
 from ._templates import Template, parse_template
 
-__all__ = ["Link", "resolve_url"]
+__all__ = ["Link", "Via", "resolve_url"]
 
 
 def resolve_url(base: str | None, reference: str, *, what: str = "URL") -> str:
@@ -97,3 +97,7 @@ class Link:
         if self.deprecation:
             parts.append("deprecated")
         return f"<Link {' '.join(parts)}>"
+
+
+#: How a resource was reached: the link followed and the variables its template was given.
+Via: TypeAlias = tuple[Link, dict[str, Any]]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import re
 import threading
 import time
 import weakref
@@ -25,13 +24,9 @@ from requests.auth import AuthBase
 from urllib3.util.retry import Retry
 
 from ._exceptions import HALNavError, HTTPError, TransportError, error_class_for
-from ._transport import (
-    DEFAULT_TIMEOUT,
-    IDEMPOTENT_METHODS,
-    make_retry,
-    redact_url,
-    transport_errors,
-)
+from ._redact import mask_secrets, redact_url
+from ._retry import IDEMPOTENT_METHODS, make_retry
+from ._transport import DEFAULT_TIMEOUT, Timeout, transport_errors
 
 __all__ = ["ClientCredentials"]
 
@@ -48,17 +43,6 @@ _OAUTH_LOGGERS = (
     "requests_oauthlib.oauth2_auth",
     "oauthlib.oauth2.rfc6749.clients.base",
     "oauthlib.oauth2.rfc6749.parameters",
-)
-_SECRET_PATTERNS = (
-    # Credentials after an auth scheme, but not the auth-params of a challenge (realm="...").
-    re.compile(
-        r"(?i)(?P<keep>\b(?:basic|bearer)\s+)(?!(?:realm|error|error_description|scope|charset)=|auth\b)"
-        r"[A-Za-z0-9._~+/-]+=*"
-    ),
-    re.compile(
-        r"(?i)(?P<keep>[\"']?(?:access_token|refresh_token|id_token|client_secret)[\"']?"
-        r"\s*[:=]\s*[\"']?)[^\"'&,}\s]+"
-    ),
 )
 
 
@@ -100,7 +84,7 @@ class ClientCredentials(AuthBase):
         token: Mapping[str, Any] | None = None,
         leeway: float = 30,
         *,
-        timeout: float | tuple[float, float] | None = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         retries: int = 3,
     ) -> None:
         try:
@@ -343,15 +327,6 @@ def _expiry(token: Mapping[str, Any]) -> float | None:
 def _token_retry(retries: int) -> Retry:
     # Unlike API calls, the token POST may be sent again: a second token does no harm.
     return make_retry(retries, methods=IDEMPOTENT_METHODS | {"POST"})
-
-
-def mask_secrets(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with bearer/basic credentials, token fields and the given strings as ``****``."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "****")
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(r"\g<keep>****", text)
-    return text
 
 
 class _RedactSecrets(logging.Filter):

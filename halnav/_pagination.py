@@ -9,6 +9,10 @@ fetched by, when its template declares ``page`` and the documents say how many p
 
 A page that cannot be fetched raises its error at that page, after every earlier item was
 yielded; the error then carries ``page_url`` and ``items_before`` to resume from.
+
+The walk knows pages through the small :class:`Page` protocol and fetches through a
+:class:`~halnav._fetcher.Fetcher`; the resource that starts a walk says how a page is made of a
+fetched :class:`~halnav._representation.Representation`, so this module never imports it.
 """
 
 from __future__ import annotations
@@ -17,29 +21,53 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, Future
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-from ._cache import not_stored
-from ._document import raw_part
-from ._exceptions import HALNavError, LinkNotFound, TransportError
-from ._transport import redact_url
+from ._curies import Curies
+from ._document import first_link, raw_part
+from ._exceptions import HALNavError, TransportError
+from ._fetcher import Fetcher
+from ._link import Link, Via
+from ._redact import redact_url
+from ._representation import Representation
 
-if TYPE_CHECKING:
-    from ._client import Client
-    from ._link import Link
-    from ._resource import Resource
+__all__ = [
+    "Page",
+    "PagePlan",
+    "next_link_url",
+    "parse_count",
+    "plan_pages",
+    "same_page",
+    "walk",
+]
 
-__all__ = ["PagePlan", "iter_items", "iter_pages", "next_link_url", "parse_count", "plan_pages"]
+
+class Page(Protocol):
+    """What a walk reads of a page: a :class:`~halnav.Resource` is one."""
+
+    @property
+    def document(self) -> Any: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def curies(self) -> Curies: ...
+    @property
+    def via(self) -> Via | None: ...
 
 
-def next_link_url(page: Resource) -> str | None:
+P = TypeVar("P", bound=Page)
+#: Makes a page of a fetched answer and the link (and variables) it was fetched by.
+PageMaker = Callable[[Representation, "Via | None"], P]
+
+
+def next_link_url(page: Page) -> str | None:
     """The URL of the page after ``page``: its IANA ``next`` link, if any."""
     # Exact key only: a bare "next" must never resolve to some prefix:next relation.
-    if "next" not in raw_part(page.document, "_links"):
-        return None
-    return page.link("next").url()
+    link = first_link(page.document, "next", page.url, page.url)
+    return None if link is None else link.url()
 
 
 def parse_count(value: Any) -> int | None:
@@ -77,7 +105,7 @@ class PagePlan:
         return f"<PagePlan {self.link.href} pages {self.numbers.start}..{self.numbers.stop - 1}>"
 
 
-def plan_pages(first: Resource) -> PagePlan | None:
+def plan_pages(first: Page) -> PagePlan | None:
     """The pages after ``first`` as URLs its own templated link gives, or ``None`` to follow ``next``.
 
     Needs: ``first.via`` a templated link declaring ``page``; the page count from ``total_items``
@@ -98,7 +126,8 @@ def plan_pages(first: Resource) -> PagePlan | None:
         current = parse_count(document.get("page", variables.get("page", 1)))
         if current is None or current < 1:
             return None
-        last_url = first.link("last").url() if "last" in raw_part(document, "_links") else None
+        last = first_link(document, "last", first.url, first.url)
+        last_url = last.url() if last is not None else None
         count = _page_count(document, last_url)
         if count is None or count <= current:
             return None
@@ -128,143 +157,136 @@ def same_page(expanded: str, written: str) -> bool:
     return dict(ours).get("page") == dict(theirs).get("page") is not None
 
 
-def iter_pages(first: Resource, prefetch: int = 0) -> Iterator[Resource]:
-    """``first``, then every later page, in order; up to ``prefetch`` fetched ahead."""
-    walk = _walk(first, prefetch, "items")
-    return (page for page, _key in walk)
+#: A walk yields each page with the ``_embedded`` key ``rel`` names on it (``None`` when none):
+#: the relation is resolved once per page, for counting its items and for iterating them.
+Walk = Iterator[tuple[P, "str | None"]]
 
 
-def iter_items(first: Resource, rel: str = "items", prefetch: int = 0) -> Iterator[Resource]:
-    """Every embedded ``rel`` resource of every page, in order, made one by one."""
-    for number, (page, key) in enumerate(_walk(first, prefetch, rel)):
-        if key is not None:
-            yield from page.embedded.iter_resources(key)
-            continue
-        embedded = list(page.embedded)  # a malformed _embedded raises InvalidDocument here
-        if number == 0 and embedded and not page.has(rel):
-            raise LinkNotFound(
-                f"no embedded {rel!r} in {page.url}; embedded: {', '.join(embedded)}",
-                rel=rel,
-                available=embedded,
-            )
+def walk(
+    first: P,
+    client: Callable[[], Fetcher],
+    make: PageMaker[P],
+    key_of: Callable[[P], str | None],
+    prefetch: int = 0,
+) -> Walk[P]:
+    """``first``, then every later page, each with its items' ``_embedded`` key (``key_of``).
 
-
-# A walk yields each page with the _embedded key ``rel`` names on it (None when none): the
-# relation is resolved once per page, for counting its items and for iterating them.
-_Walk = Iterator["tuple[Resource, str | None]"]
-
-
-def _walk(first: Resource, prefetch: int, rel: str) -> _Walk:
+    ``client`` gives the fetcher (it raises when there is none; it is asked only when a page
+    must be fetched); ``make`` makes a page of each answer. Up to ``prefetch`` pages are fetched
+    ahead when :func:`plan_pages` finds a plan.
+    """
     if prefetch < 0:
         raise ValueError(f"prefetch must be 0 or more, got {prefetch}")
     plan = plan_pages(first) if prefetch > 0 else None
-    keep = _cache_holds_walk(first)
+    walker = _Walker(client, make, key_of, keep=_cache_holds_walk(first, client))
     if plan is None:
-        return _sequential(first, rel, 0, keep)
-    return _prefetched(first, rel, plan, prefetch, keep)
+        return walker.sequential(first, 0)
+    return walker.prefetched(first, plan, prefetch)
 
 
-def _cache_holds_walk(first: Resource) -> bool:
-    """Whether the client's cache can hold every page of the walk (else they are not kept)."""
-    client = first.client
-    cache = client.cache if client is not None else None
-    document = first.document
-    if cache is None or not isinstance(document, dict):
-        return True
-    count = _page_count(document, None)
-    if count is None:
-        return True
-    return cache.holds(len(first.content), count)
+class _Walker(Generic[P]):
+    """One walk's ways: how its pages are fetched, made and counted."""
 
+    __slots__ = ("_client", "_make", "_key_of", "_keep")
 
-@contextmanager
-def _page_request(client: Client, keep: bool) -> Iterator[None]:
-    """Fetching one page of a walk: the walk's retry budget, and the cache's keep rule."""
-    with client.walking(), not_stored(not keep):
-        yield
+    def __init__(
+        self,
+        client: Callable[[], Fetcher],
+        make: PageMaker[P],
+        key_of: Callable[[P], str | None],
+        *,
+        keep: bool,
+    ) -> None:
+        self._client = client
+        self._make = make
+        self._key_of = key_of
+        #: Whether the cache may keep the walk's pages (see :func:`_cache_holds_walk`).
+        self._keep = keep
 
-
-def _fetch(
-    client: Client, url: str, via: tuple[Link, dict[str, Any]], keep: bool
-) -> Callable[[], Resource]:
-    # In a prefetch thread: send, and read the answer. The walk's own thread makes the page.
-    with _page_request(client, keep):
-        return client._exchange("GET", url, via=via)  # noqa: SLF001
-
-
-def _next_page(client: Client, url: str, items: int, keep: bool) -> Resource:
-    """GET a walk's page by its ``next`` URL; an error names it and the ``items`` before it."""
-    try:
-        with _page_request(client, keep):
-            return client.get(url)
-    except HALNavError as exc:
-        annotate(exc, url, items)
-        raise
-
-
-def _sequential(page: Resource, rel: str, items: int, keep: bool = True) -> _Walk:
-    # ``items``: how many were yielded before ``page``.
-    while True:
-        key = _items_key(page, rel)
-        yield page, key
-        items += _count(page, key)
-        url = next_link_url(page)
-        if url is None:
-            return
-        page = _next_page(page._require_client(), url, items, keep)  # noqa: SLF001
-
-
-def _prefetched(first: Resource, rel: str, plan: PagePlan, window: int, keep: bool) -> _Walk:
-    client = first._require_client()  # noqa: SLF001
-    executor = client.prefetch_executor(window)
-    numbers = iter(plan.numbers)
-    pending: deque[tuple[str, Future[Callable[[], Resource]]]] = deque()
-
-    def submit() -> None:
-        number = next(numbers, None)
-        if number is not None:
-            variables = plan.variables_for(number)
-            url = plan.link.url(**variables)
-            try:
-                future = executor.submit(_fetch, client, url, (plan.link, variables), keep)
-            except RuntimeError as exc:  # the client was closed: its threads take no more work
-                future = Future()
-                future.set_exception(exc)
-            pending.append((url, future))
-
-    try:
-        for _ in range(window):
-            submit()
-        key = _items_key(first, rel)
-        yield first, key
-        items = _count(first, key)
-        page = first
-        while pending:
-            url, future = pending.popleft()
-            try:
-                # The answer (or the error of its request), read by a prefetch thread; this
-                # thread makes the page of it (decoding, the cache, an HTTPError for a 4xx/5xx).
-                page = future.result()()
-            except HALNavError as exc:
-                annotate(exc, url, items)
-                raise
-            except Exception as exc:  # cancelled (the client was closed), or a bug
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    raise  # raised by making the page here, as a sequential walk would raise it
-                raise annotate(_not_fetched(url, exc), url, items) from exc
-            submit()
-            key = _items_key(page, rel)
+    def sequential(self, page: P, items: int) -> Walk[P]:
+        """``page`` and the pages after it by ``next``; ``items`` were yielded before ``page``."""
+        while True:
+            key = self._key_of(page)
             yield page, key
             items += _count(page, key)
-    finally:
-        # The consumer stopped early, or a page failed: nothing more is wanted.
-        for _, future in pending:
-            future.cancel()
-        pending.clear()
-    # A collection that grew during the walk: go on by ``next`` from the last planned page.
-    url = next_link_url(page)
-    if url is not None:
-        yield from _sequential(_next_page(client, url, items, keep), rel, items, keep)
+            url = next_link_url(page)
+            if url is None:
+                return
+            page = self._next_page(url, items)
+
+    def _next_page(self, url: str, items: int) -> P:
+        """GET a walk's page by its ``next`` URL; an error names it and the ``items`` before it."""
+        fetcher = self._client()
+        try:
+            with fetcher.walking(keep=self._keep):
+                answer = fetcher.fetch("GET", url)
+        except HALNavError as exc:
+            annotate(exc, url, items)
+            raise
+        return self._make(answer, None)
+
+    def prefetched(self, first: P, plan: PagePlan, window: int) -> Walk[P]:
+        """``first`` and the pages of ``plan``, up to ``window`` of them in flight, then by
+        ``next`` from the last planned page (a collection that grew during the walk)."""
+        fetcher = self._client()
+        executor = fetcher.prefetch_executor(window)
+        numbers = iter(plan.numbers)
+        pending: deque[tuple[str, Via, Future[Callable[[], Representation]]]] = deque()
+        keep = self._keep
+
+        def fetch(url: str, via: Via) -> Callable[[], Representation]:
+            # In a prefetch thread: send, and read the answer. The walk's own thread decodes it.
+            with fetcher.walking(keep=keep):
+                return fetcher.exchange("GET", url, via=via)
+
+        def submit() -> None:
+            number = next(numbers, None)
+            if number is not None:
+                variables = plan.variables_for(number)
+                via: Via = (plan.link, variables)
+                url = plan.link.url(**variables)
+                future: Future[Callable[[], Representation]]
+                try:
+                    future = executor.submit(fetch, url, via)
+                except RuntimeError as exc:  # the client was closed: its threads take no more work
+                    future = Future()
+                    future.set_exception(exc)
+                pending.append((url, via, future))
+
+        page = first
+        try:
+            for _ in range(window):
+                submit()
+            key = self._key_of(first)
+            yield first, key
+            items = _count(first, key)
+            while pending:
+                url, via, future = pending.popleft()
+                try:
+                    # The answer (or the error of its request), read by a prefetch thread; this
+                    # thread decodes it (the cache's rules, an HTTPError for a 4xx/5xx).
+                    answer = future.result()()
+                except HALNavError as exc:
+                    annotate(exc, url, items)
+                    raise
+                except Exception as exc:  # cancelled (the client was closed), or a bug
+                    if future.done() and not future.cancelled() and future.exception() is None:
+                        raise  # raised by decoding here, as a sequential walk would raise it
+                    raise annotate(_not_fetched(url, exc), url, items) from exc
+                page = self._make(answer, via)
+                submit()
+                key = self._key_of(page)
+                yield page, key
+                items += _count(page, key)
+        finally:
+            # The consumer stopped early, or a page failed: nothing more is wanted.
+            for _, _, future in pending:
+                future.cancel()
+            pending.clear()
+        # A collection that grew during the walk: go on by ``next`` from the last planned page.
+        url = next_link_url(page)
+        if url is not None:
+            yield from self.sequential(self._next_page(url, items), items)
 
 
 def _not_fetched(url: str, exc: BaseException) -> TransportError:
@@ -281,9 +303,9 @@ def _not_fetched(url: str, exc: BaseException) -> TransportError:
 
 def annotate(exc: HALNavError, page_url: str, items_before: int) -> HALNavError:
     """Name the page a walk stopped at, and the items yielded before it, on ``exc``."""
-    if getattr(exc, "page_url", None) is None:
-        exc.page_url = page_url  # type: ignore[attr-defined]
-        exc.items_before = items_before  # type: ignore[attr-defined]
+    if exc.page_url is None:
+        exc.page_url = page_url
+        exc.items_before = items_before
         exc.message += (
             f" (walk stopped at page {redact_url(page_url)} after {items_before} items;"
             " resume with client.get(page_url).iterate())"
@@ -307,17 +329,22 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _items_key(page: Resource, rel: str) -> str | None:
-    """The ``_embedded`` key ``rel`` names on ``page``, or ``None`` (none, or no ``_embedded`` object)."""
-    if not raw_part(page.document, "_embedded"):
-        return None
+def _cache_holds_walk(first: Page, client: Callable[[], Fetcher]) -> bool:
+    """Whether the client's cache can hold every page of the walk (else they are not kept)."""
+    document = first.document
+    if not isinstance(document, dict):
+        return True
+    count = _page_count(document, None)
+    if count is None:
+        return True
     try:
-        return page.embedded.resolve(rel)
-    except KeyError:  # LinkNotFound, AmbiguousRelation
-        return None
+        fetcher = client()
+    except HALNavError:  # no client: nothing will be fetched, let alone kept
+        return True
+    return fetcher.cache_holds(len(first.content), count)
 
 
-def _count(page: Resource, key: str | None) -> int:
+def _count(page: Page, key: str | None) -> int:
     # Items on a page, read from the raw document: no resource is made for counting.
     if key is None:
         return 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reprlib
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ._curies import Curies
 from ._document import EmbeddedMap, LinkMap, hal_part, parse_link, raw_part, resolve_pointer
@@ -18,12 +18,10 @@ from ._exceptions import (
     LinkNotFound,
     PropertyNotFound,
 )
-from ._link import Link, resolve_url
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from ._client import Client
+from ._fetcher import Fetcher
+from ._link import Link, Via, resolve_url
+from ._pagination import walk
+from ._representation import Parsed, Representation
 
 __all__ = ["Resource"]
 
@@ -54,6 +52,7 @@ class Resource:
         "_links",
         "_embedded",
         "_parent_curies",
+        "_shared",
         "via",
     )
 
@@ -62,29 +61,55 @@ class Resource:
         document: Any = None,
         *,
         url: str | None = None,
-        client: Client | None = None,
+        client: Fetcher | None = None,
         base_url: str | None = None,
         status_code: int | None = None,
         headers: Mapping[str, str] | None = None,
         content: bytes | None = None,
         content_type: str | None = None,
         curies: Curies | None = None,
-        via: tuple[Link, dict[str, Any]] | None = None,
+        via: Via | None = None,
     ) -> None:
         self._client = client
         self._document = document
         self._url = url
         self._base = base_url or url
         self._status_code = status_code
-        self._headers = headers if headers is not None else {}
+        self._headers: Mapping[str, str] = headers if headers is not None else {}
         self._content = content
         self._content_type = content_type
         self._parent_curies = curies
         self._curies: Curies | None = None
         self._links: LinkMap | None = None
-        self._embedded: EmbeddedMap | None = None
+        self._embedded: EmbeddedMap[Resource] | None = None
+        self._shared: Parsed | None = None
         #: The link and variables this resource was fetched by (used to prefetch pages).
         self.via = via
+
+    @classmethod
+    def from_representation(
+        cls: type[R],
+        representation: Representation,
+        *,
+        client: Fetcher | None = None,
+        via: Via | None = None,
+    ) -> R:
+        """A resource (of this class) viewing a fetched ``representation``, whose links are
+        followed through ``client``. Nothing is copied: the document is shared."""
+        resource = cls(
+            representation.document,
+            url=representation.url,
+            client=client,
+            status_code=representation.status_code,
+            headers=representation.headers,
+            content=representation.content,
+            content_type=representation.content_type,
+            via=via,
+        )
+        # Its URL is its base and it has no enclosing document: the maps it parses are the
+        # same for every resource made from this representation, so they are shared.
+        resource._shared = representation.parsed
+        return resource
 
     # -- what was loaded -------------------------------------------------------------------
 
@@ -94,7 +119,7 @@ class Resource:
         return self._url
 
     @property
-    def client(self) -> Client | None:
+    def client(self) -> Fetcher | None:
         """The client that fetched this resource, used to follow its links."""
         return self._client
 
@@ -208,18 +233,39 @@ class Resource:
     @property
     def links(self) -> LinkMap:
         """Relation -> list of :class:`Link`; lookups accept CURIEs, URIs and bare names."""
-        if self._links is None:
-            raw = hal_part(self._document, "_links", self._url)
-            self._links = LinkMap.build(raw, self._base, self.curies, self._url)
-        return self._links
+        links = self._links
+        if links is None:
+            shared = self._shared
+            if shared is not None and isinstance(shared.links, LinkMap):
+                links = shared.links
+            else:
+                raw = hal_part(self._document, "_links", self._url)
+                links = LinkMap.build(raw, self._base, self.curies, self._url)
+                if shared is not None:
+                    shared.links = links
+            self._links = links
+        return links
 
     @property
-    def embedded(self) -> EmbeddedMap:
+    def embedded(self) -> EmbeddedMap[Resource]:
         """Relation -> :class:`Resource` or list of them, as the document shapes it."""
-        if self._embedded is None:
-            raw = hal_part(self._document, "_embedded", self._url)
-            self._embedded = EmbeddedMap.build(raw, self._embedded_maker(), self.curies, self._url)
-        return self._embedded
+        embedded = self._embedded
+        if embedded is None:
+            shared = self._shared
+            if (
+                shared is not None
+                and shared.embedded_client is self._client
+                and isinstance(shared.embedded, EmbeddedMap)
+            ):
+                # Embedded resources follow links through their client: shared with the same.
+                embedded = cast("EmbeddedMap[Resource]", shared.embedded)
+            else:
+                raw = hal_part(self._document, "_embedded", self._url)
+                embedded = EmbeddedMap.build(raw, self._embedded_maker(), self.curies, self._url)
+                if shared is not None:
+                    shared.embedded, shared.embedded_client = embedded, self._client
+            self._embedded = embedded
+        return embedded
 
     @property
     def rels(self) -> list[str]:
@@ -279,7 +325,7 @@ class Resource:
                 available=(*exc.available, *embedded),
             ) from None
         _warn_if_deprecated(link)
-        return self._require_client().get_link(link, **variables)
+        return self._request("GET", link.url(**variables), via=(link, variables))
 
     def invoke(
         self,
@@ -295,9 +341,7 @@ class Resource:
         link = self.link(rel, name)
         _warn_if_deprecated(link)
         verb = (method or link.method).upper()
-        return self._require_client().request(
-            verb, link.url(**variables), json=json, via=(link, variables)
-        )
+        return self._request(verb, link.url(**variables), json=json, via=(link, variables))
 
     def refresh(self: R) -> R:
         """Fetch this resource again from its self link (or ``Location``, or ``url``), as an
@@ -313,7 +357,7 @@ class Resource:
             raise LinkNotFound(
                 f"{self._describe()} has no self link or URL to fetch again", rel="self"
             )
-        return self._require_client().get(target).cast(type(self))
+        return self._request("GET", target).cast(type(self))
 
     # -- collections -----------------------------------------------------------------------
 
@@ -326,18 +370,24 @@ class Resource:
         followed one page at a time. A page that fails raises after every earlier page was
         yielded, with ``page_url`` and ``items_before`` set on the error.
         """
-        from ._pagination import iter_pages
-
-        return iter_pages(self, prefetch=prefetch)
+        return (page for page, _key in self._walk("items", prefetch))
 
     def iterate(self, rel: str = "items", prefetch: int = 0) -> Iterator[Resource]:
         """Every embedded ``rel`` resource across all pages, made one by one as consumed.
 
         ``prefetch=N`` fetches up to N pages ahead, as :meth:`pages` does; the order is the same.
         """
-        from ._pagination import iter_items
-
-        return iter_items(self, rel, prefetch=prefetch)
+        for number, (page, key) in enumerate(self._walk(rel, prefetch)):
+            if key is not None:
+                yield from page.embedded.iter_resources(key)
+                continue
+            embedded = list(page.embedded)  # a malformed _embedded raises InvalidDocument here
+            if number == 0 and embedded and not page.has(rel):
+                raise LinkNotFound(
+                    f"no embedded {rel!r} in {page.url}; embedded: {', '.join(embedded)}",
+                    rel=rel,
+                    available=embedded,
+                )
 
     def iter_embedded(self, rel: str) -> Iterator[Resource]:
         """The embedded resources of ``rel`` on this page alone, made one by one."""
@@ -361,6 +411,22 @@ class Resource:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _walk(self, rel: str, prefetch: int) -> Iterator[tuple[Resource, str | None]]:
+        """This page and the later ones, each with the ``_embedded`` key of ``rel`` on it."""
+        return walk(self, self._require_client, self._page_maker(), _items_key(rel), prefetch)
+
+    def _page_maker(self) -> Callable[[Representation, Via | None], Resource]:
+        # Pages are plain resources (a layer casts them), fetched through this one's client.
+        return partial(_make_page, client=self._client)
+
+    def _request(
+        self, method: str, url: str, *, json: Any = None, via: Via | None = None
+    ) -> Resource:
+        """Send through the client; the answer as a resource of the same client."""
+        client = self._require_client()
+        answer = client.fetch(method, url, json=json, via=via)
+        return Resource.from_representation(answer, client=client, via=via)
+
     def _embedded_maker(self) -> Callable[[dict[str, Any], str], Resource]:
         # Holds what embedded resources need, not the resource itself: a bound method kept in
         # the resource's own EmbeddedMap would make a reference cycle, and every page walked
@@ -373,7 +439,7 @@ class Resource:
             curies=self.curies,
         )
 
-    def _require_client(self) -> Client:
+    def _require_client(self) -> Fetcher:
         if self._client is None:
             raise HALNavError(
                 f"{self._describe()} was made without a client; load it with halnav.Client to follow links"
@@ -457,10 +523,28 @@ class Resource:
         return "\n".join(lines)
 
 
+def _make_page(answer: Representation, via: Via | None, client: Fetcher | None) -> Resource:
+    return Resource.from_representation(answer, client=client, via=via)
+
+
+def _items_key(rel: str) -> Callable[[Resource], str | None]:
+    def key_of(page: Resource) -> str | None:
+        """The ``_embedded`` key ``rel`` names on ``page``, or ``None`` (none, or no
+        ``_embedded`` object)."""
+        if not raw_part(page.document, "_embedded"):
+            return None
+        try:
+            return page.embedded.resolve(rel)
+        except KeyError:  # LinkNotFound, AmbiguousRelation
+            return None
+
+    return key_of
+
+
 def _make_embedded(
     document: dict[str, Any],
     pointer: str,
-    client: Client | None,
+    client: Fetcher | None,
     base: str | None,
     url: str | None,
     curies: Curies,

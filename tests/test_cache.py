@@ -9,7 +9,7 @@ import requests
 import responses
 
 import halnav
-from halnav._cache import cache_directives, cache_key_url, freshness_lifetime
+from halnav._cache_rules import cache_directives, cache_key_url, freshness_lifetime
 
 ROOT = "https://api.example.test/v1"
 ORDERS = f"{ROOT}/shops/1/orders.json"
@@ -400,7 +400,7 @@ def test_sandbox_disk_cache_serves_the_next_run(bootic_sandbox, tmp_path):
 
 def test_credential_scope_is_a_stable_hash_never_the_secret(rsps):
     from halnav._auth import BearerToken, ScopedAuth
-    from halnav._cache import credential_scope
+    from halnav._cache_rules import credential_scope
 
     origin = ("https", "api.example.test", 443)
 
@@ -511,7 +511,7 @@ def test_custom_auths_without_a_name_for_their_credentials_never_share_entries(r
 
 
 def test_an_auth_made_after_another_was_freed_gets_a_scope_of_its_own(rsps):
-    from halnav._cache import credential_scope
+    from halnav._cache_rules import credential_scope
 
     first = KeyAuth("key-a")
     scope = credential_scope(first)
@@ -524,7 +524,7 @@ def test_an_auth_made_after_another_was_freed_gets_a_scope_of_its_own(rsps):
 
 
 def test_an_auth_may_name_its_credentials_with_cache_scope(rsps, tmp_path):
-    from halnav._cache import credential_scope
+    from halnav._cache_rules import credential_scope
 
     assert credential_scope(NamedKeyAuth("k1", "shop-1")) == credential_scope(
         NamedKeyAuth("k1", "shop-1")

@@ -251,7 +251,7 @@ def test_urls_repeated_in_a_transport_errors_reason_are_masked():
 
 
 def test_redact_reason_masks_every_url_in_the_text():
-    from halnav._transport import redact_reason
+    from halnav._redact import redact_reason
 
     text = (
         "Failed to parse: http://[::1/?access_token=S1&page=2, "

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import halnav
 from halnav import HALNavError, InvalidDocument, Link, Resource, TemplateError
-from halnav._response import decode
+from halnav._representation import decode
 from halnav._templates import parse_template
 
 URL = "https://api.example/v1/shops/1/orders.json?page=2"
@@ -524,7 +524,7 @@ def test_parse_count_gives_a_count_or_none(value):
 @FUZZ
 @given(st.one_of(scalars, json_values), hrefs, st.text(max_size=12))
 def test_any_page_number_or_last_link_plans_or_falls_back(page_value, last_href, location):
-    from halnav._cache import _locations
+    from halnav._cache_rules import answer_locations as _locations
     from halnav._pagination import plan_pages
 
     link = Link("orders", "/v1/orders{?page}", base=URL, templated=True)

@@ -15,7 +15,7 @@ import responses
 
 import halnav
 from halnav._pagination import plan_pages, same_page
-from halnav._transport import PREFETCH_THREADS
+from halnav._session import PREFETCH_THREADS
 
 ROOT = "https://api.example.test/v1"
 ORDERS = f"{ROOT}/shops/1/orders.json"

@@ -19,13 +19,8 @@ from rawserver import RawServer
 from urllib3.util.retry import Retry
 
 import halnav
-from halnav._transport import (
-    DEFAULT_RETRIES,
-    IDEMPOTENT_METHODS,
-    HALNavRetry,
-    make_retry,
-    redact_url,
-)
+from halnav._redact import redact_url
+from halnav._retry import DEFAULT_RETRIES, IDEMPOTENT_METHODS, HALNavRetry, make_retry
 
 JSON = {"Content-Type": "application/json"}
 OK = ("answer", 200, JSON, b'{"ok": true}')

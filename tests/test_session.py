@@ -15,7 +15,7 @@ import requests
 from rawserver import Behaviour, read_request
 
 import halnav
-from halnav._transport import ClientSession, RetryAdapter
+from halnav._session import ClientSession, RetryAdapter
 
 DOCUMENT = {"_links": {"self": {"href": "/v1"}}, "name": "Ünïcödé " * 2000}
 

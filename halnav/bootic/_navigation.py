@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from .._error_bodies import error_entries
 from .._exceptions import HALNavError, LinkNotFound
 from .._link import Link
 from .._resource import Resource
-from .._response import error_entries
 
 __all__ = ["embedded_as", "error_entries", "find_link", "verb_for"]
 
