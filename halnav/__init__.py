@@ -34,6 +34,7 @@ from ._exceptions import (
 )
 from ._link import Link
 from ._oauth import ClientCredentials
+from ._public import publish as _publish
 from ._resource import Resource
 from ._version import __version__
 
@@ -67,12 +68,7 @@ __all__ = [
     "__version__",
 ]
 
-# Tracebacks and reprs name the public path (halnav.TemplateError), not the private module.
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith("halnav._"):
-        _obj.__module__ = __name__
-del _name, _obj
+_publish(__name__, globals(), __all__)
 
 # Library hygiene: silent unless the application configures logging.
 logging.getLogger("halnav").addHandler(logging.NullHandler())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +31,8 @@ class BearerToken(AuthBase):
 
     def __init__(self, token: str) -> None:
         self._token = token
+        #: A non-secret name for the token (a hash of it): part of the cache's keys.
+        self.cache_scope = hashlib.sha256(token.encode()).hexdigest()
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         request.headers["Authorization"] = f"Bearer {self._token}"
@@ -75,9 +79,11 @@ def install_redirect_guard(session: requests.Session) -> None:
     the :class:`ScopedAuth` that sent the request being redirected (a session shared by several
     clients applies each one's own credentials to its own requests only).
     """
-    if getattr(session.rebuild_auth, "_halnav_guard", False):
+    # Read by name: untyped in requests' stubs, its signature is the one below.
+    original: Callable[[requests.PreparedRequest, requests.Response], None]
+    original = getattr(session, "rebuild_auth")  # noqa: B009
+    if getattr(original, "_halnav_guard", False):
         return
-    original = session.rebuild_auth
 
     def rebuild_auth(prepared: requests.PreparedRequest, response: requests.Response) -> None:
         original(prepared, response)
@@ -85,5 +91,5 @@ def install_redirect_guard(session: requests.Session) -> None:
         if auth is not None:
             auth(prepared)  # also marks the new hop, for a redirect after it
 
-    rebuild_auth._halnav_guard = True  # type: ignore[attr-defined]
-    session.rebuild_auth = rebuild_auth  # type: ignore[method-assign]
+    setattr(rebuild_auth, "_halnav_guard", True)  # noqa: B010 - a mark on a function
+    setattr(session, "rebuild_auth", rebuild_auth)  # noqa: B010 - replaces a bound method

@@ -21,16 +21,14 @@ import secrets
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 import requests
-from requests.models import PreparedRequest
 from requests.structures import CaseInsensitiveDict
 
-from ._auth import BearerToken
 from ._cache_stores import CacheEntry, MemoryCache, VaryKey, entry_key
 from ._exceptions import InvalidDocument
 from ._link import resolve_url
@@ -71,7 +69,7 @@ def may_store() -> bool:
 
 
 @contextmanager
-def not_stored(active: bool = True) -> Iterator[None]:
+def not_stored(active: bool = True) -> Generator[None, None, None]:
     """Within the block (in this thread or task), answers are revalidated but not newly kept.
 
     A walk over more pages than the store holds uses it: keeping them would evict every other
@@ -201,17 +199,16 @@ def cache_key_url(url: str, params: Any = None) -> str:
     """The URL a request for ``url`` with query ``params`` goes to: the key of its entry."""
     if not params:
         return url
-    prepared = PreparedRequest()
-    prepared.prepare_url(url, params)
-    return prepared.url or url
+    # requests' own encoding, so that the key is the URL the request is sent to.
+    return requests.Request("GET", url, params=params).prepare().url or url
 
 
-def credential_scope(auth: Any) -> str:
+def credential_scope(auth: object) -> str:
     """A stable, non-secret name for the credentials ``auth`` sends (part of every cache key).
 
-    A hash of the auth's type and: a bearer token; else the auth's own ``cache_scope``
-    attribute (give one to an auth of yours: a non-secret name for its credentials, such as
-    an account name); else an OAuth client's ``client_id`` (and ``scope``), which outlive its
+    A hash of the auth's type and: the auth's own ``cache_scope`` attribute (a bearer token's
+    is a hash of the token; give one to an auth of yours: a non-secret name for its
+    credentials, such as an account name); else an OAuth client's ``client_id`` (and ``scope``), which outlive its
     renewed access tokens; else a ``username``; else the auth object itself. Two objects of
     such an auth never share entries, even when one was made after the other was freed at the
     same address, and its entries in a :class:`DiskCache` are not found by the next run.
@@ -220,16 +217,14 @@ def credential_scope(auth: Any) -> str:
         return ""
     inner = getattr(auth, "inner", auth)
     name = f"{type(inner).__module__}.{type(inner).__qualname__}"
-    if isinstance(inner, BearerToken):
-        identity: Any = inner._token
-    else:
-        identity = getattr(inner, "cache_scope", None)
-        if identity is None and getattr(inner, "client_id", None) is not None:
-            identity = f"{inner.client_id} {getattr(inner, 'scope', '')}"
-        if identity is None:
-            identity = getattr(inner, "username", None)
-        if identity is None:
-            identity = _object_identity(inner)
+    identity: object = getattr(inner, "cache_scope", None)
+    client_id: object = getattr(inner, "client_id", None)
+    if identity is None and client_id is not None:
+        identity = f"{client_id} {getattr(inner, 'scope', '')}"
+    if identity is None:
+        identity = getattr(inner, "username", None)
+    if identity is None:
+        identity = _object_identity(inner)
     name += ":" + str(identity)
     return hashlib.sha256(name.encode()).hexdigest()[:24]
 
@@ -303,7 +298,7 @@ def answer_locations(headers: Mapping[str, str], base: str) -> list[str]:
     One that is not a URL names no entry to drop, and is skipped: the server applied the
     request, which must not fail because of it.
     """
-    urls = []
+    urls: list[str] = []
     for name in ("Location", "Content-Location"):
         value = headers.get(name)
         if value:

@@ -135,7 +135,7 @@ class CacheEntry:
 
     def validators(self) -> dict[str, str]:
         """The conditional headers that revalidate this entry."""
-        headers = {}
+        headers: dict[str, str] = {}
         if self.etag:
             headers["If-None-Match"] = self.etag
         if self.last_modified:

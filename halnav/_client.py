@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
 import requests
@@ -34,6 +34,7 @@ from ._resource import Resource
 from ._response import raise_for_answer, retries_note
 from ._retry import DEFAULT_RETRIES, DEFAULT_WALK_RETRIES
 from ._session import PREFETCH_THREADS
+from ._templates import TemplateValue
 from ._transport import DEFAULT_TIMEOUT, Timeout, Transport, log_exchange
 from ._version import __version__
 
@@ -178,11 +179,11 @@ class Client:
         """GET the entry point."""
         return self.get(self._root_url)
 
-    def get(self, url: str, /, **query: Any) -> Resource:
+    def get(self, url: str, /, **query: TemplateValue) -> Resource:
         """GET any URL (relative ones resolve against the root URL); ``query`` adds parameters."""
         return self.request("GET", url, params=query or None)
 
-    def get_link(self, link: Link, /, **variables: Any) -> Resource:
+    def get_link(self, link: Link, /, **variables: TemplateValue) -> Resource:
         """GET the target of ``link`` with its template expanded by ``variables``."""
         return self.request("GET", link.url(**variables), via=(link, variables))
 
@@ -233,7 +234,7 @@ class Client:
         return self._exchange(method, url)
 
     @contextmanager
-    def walking(self, *, keep: bool = True) -> Iterator[None]:
+    def walking(self, *, keep: bool = True) -> Generator[None, None, None]:
         """A context in which this thread's requests are a walk's page requests
         (``walk_retries``); ``keep=False``: their answers are revalidated but not newly kept
         in the cache (a walk longer than the cache holds)."""
@@ -348,7 +349,8 @@ class Client:
     def _renew_credentials(self, response: requests.Response) -> bool:
         # A 401 means the request was refused unprocessed, so sending it again is safe even for
         # POST; it happens once, and only if the credentials were ours and can be renewed.
-        request = response.request
+        # None for an answer made by hand (a test double), whatever the stubs say.
+        request = cast("requests.PreparedRequest | None", response.request)
         if self._auth.inner is None or request is None or not request.url:
             return False
         if not self._auth.applies_to(request.url):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ._exceptions import AmbiguousRelation, LinkNotFound
+from ._json import is_array, is_object
 
 __all__ = ["Curies", "resolve_rel"]
 
@@ -25,10 +26,10 @@ class Curies:
     @classmethod
     def from_links(cls, raw: object) -> Curies:
         """Read ``_links.curies``; entries without a string name and href are ignored."""
-        entries = raw if isinstance(raw, list) else [raw]
-        templates = {}
+        entries = raw if is_array(raw) else [raw]
+        templates: dict[str, str] = {}
         for entry in entries:
-            if isinstance(entry, dict):
+            if is_object(entry):
                 name, href = entry.get("name"), entry.get("href")
                 if isinstance(name, str) and isinstance(href, str) and "{rel}" in href:
                     templates[name] = href

@@ -14,6 +14,7 @@ import jsonpointer
 
 from ._curies import Curies, resolve_rel
 from ._exceptions import InvalidDocument
+from ._json import is_array, is_object
 from ._link import Link
 
 __all__ = [
@@ -41,12 +42,12 @@ def escape_pointer(token: str) -> str:
 
 def hal_part(document: Any, key: str, url: str | None) -> dict[str, Any]:
     """``document[key]`` (``_links`` or ``_embedded``) checked to be an object; ``{}`` if absent."""
-    if not isinstance(document, dict):
+    if not is_object(document):
         return {}
     part = document.get(key)
     if part is None:
         return {}
-    if not isinstance(part, dict):
+    if not is_object(part):
         raise InvalidDocument(
             f"{_where(url)}: {key} must be a JSON object mapping relations to "
             f"{'links' if key == '_links' else 'resources'}, got {_kind(part)}",
@@ -62,9 +63,9 @@ def raw_part(document: Any, key: str) -> dict[str, Any]:
     For reading around a malformed part (listing relations, counting items, previews);
     :func:`hal_part` is the one that reports a part of the wrong type.
     """
-    if isinstance(document, dict):
+    if is_object(document):
         part = document.get(key)
-        if isinstance(part, dict):
+        if is_object(part):
             return part
     return {}
 
@@ -82,9 +83,9 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
         raise LookupError(f"not a JSON pointer ({exc})") from None
     value = document
     for depth, token in enumerate(tokens):
-        if isinstance(value, dict) and token in value:
+        if is_object(value) and token in value:
             value = value[token]
-        elif isinstance(value, list) and _is_array_index(token) and int(token) < len(value):
+        elif is_array(value) and _is_array_index(token) and int(token) < len(value):
             value = value[int(token)]
         else:
             raise LookupError(_stopped(value, tokens[:depth], token))
@@ -95,9 +96,9 @@ def _stopped(value: Any, path: list[str], token: str) -> str:
     # Why ``token`` reaches nothing in ``value``, found at ``path``: the kind, never the value.
     at = "".join("/" + escape_pointer(part) for part in path)
     where = f"at {at!r}" if at else "at the root"
-    if isinstance(value, dict):
+    if is_object(value):
         return f"the object {where} has no member {token!r}"
-    if isinstance(value, list):
+    if is_array(value):
         if token == "-":
             return f"the array {where} ends there: '-' is past its last item, not a value"
         return f"the array {where} ({len(value)} items) has no index {token!r}"
@@ -111,7 +112,7 @@ def _is_array_index(token: str) -> bool:
 
 def parse_link(raw: Any, rel: str, base: str | None, pointer: str, url: str | None) -> Link:
     """Build a :class:`Link` from one link object, checking the types HAL prescribes."""
-    if not isinstance(raw, dict):
+    if not is_object(raw):
         raise InvalidDocument(
             f"{_where(url)}: link {rel!r} at {pointer} must be a JSON object with an href, "
             f"got {_kind(raw)}",
@@ -165,7 +166,7 @@ def first_link(document: Any, rel: str, base: str | None, url: str | None) -> Li
     if raw is None:
         return None
     pointer = f"/_links/{escape_pointer(rel)}"
-    if isinstance(raw, list):
+    if is_array(raw):
         if not raw:
             return None
         return parse_link(raw[0], rel, base, f"{pointer}/0", url)
@@ -236,7 +237,7 @@ class LinkMap(_LazyRelMap[list[Link]]):
     ) -> LinkMap:
         def parse(rel: str, value: Any) -> list[Link]:
             pointer = f"/_links/{escape_pointer(rel)}"
-            if isinstance(value, list):
+            if is_array(value):
                 return [
                     parse_link(item, rel, base, f"{pointer}/{i}", url)
                     for i, item in enumerate(value)
@@ -263,7 +264,7 @@ class EmbeddedMap(_LazyRelMap["T | list[T]"], Generic[T]):
     ) -> None:
         def parse(rel: str, value: Any) -> T | list[T]:
             items = embedded_items(raw, rel, url, make)
-            return list(items) if isinstance(value, list) else next(items)
+            return list(items) if is_array(value) else next(items)
 
         super().__init__(raw, parse, curies, url)
         self._make = make
@@ -294,7 +295,7 @@ def embedded_items(
     """
     value = raw[key]
     pointer = f"/_embedded/{escape_pointer(key)}"
-    if isinstance(value, list):
+    if is_array(value):
         for index, item in enumerate(value):
             yield check_embedded(item, f"{pointer}/{index}", url, make)
     else:
@@ -305,7 +306,7 @@ def check_embedded(
     value: Any, pointer: str, url: str | None, make: Callable[[dict[str, Any], str], T]
 ) -> T:
     """Make a resource of one embedded value, which must be a JSON object."""
-    if not isinstance(value, dict):
+    if not is_object(value):
         raise InvalidDocument(
             f"{_where(url)}: embedded resource at {pointer} must be a JSON object, got {_kind(value)}",
             url=url,
@@ -328,6 +329,6 @@ def _kind(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"a string ({shown!r})"
-    if isinstance(value, list):
+    if is_array(value):
         return f"an array of {len(value)}"
     return "an object"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json as _stdlib_json
-from typing import Any
+from types import ModuleType
+from typing import Any, TypeGuard
 
+_orjson: ModuleType | None
 try:  # pragma: no cover - depends on the environment
-    import orjson as _orjson
+    import orjson
+
+    _orjson = orjson
 except ImportError:  # pragma: no cover
     _orjson = None
 
-__all__ = ["DecodeError", "dumps", "loads", "BACKEND"]
+__all__ = ["BACKEND", "DecodeError", "dumps", "is_array", "is_object", "loads"]
 
 #: Both backends raise a subclass of this, with ``pos``, ``lineno`` and ``colno``.
 DecodeError = _stdlib_json.JSONDecodeError
@@ -28,5 +32,16 @@ def loads(data: bytes | str) -> Any:
 def dumps(value: Any) -> bytes:
     """Encode a value as compact UTF-8 JSON."""
     if _orjson is not None:
-        return _orjson.dumps(value)
+        encoded: bytes = _orjson.dumps(value)
+        return encoded
     return _stdlib_json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def is_object(value: object) -> TypeGuard[dict[str, Any]]:
+    """Whether a decoded JSON value is an object (its keys are strings, its values anything)."""
+    return isinstance(value, dict)
+
+
+def is_array(value: object) -> TypeGuard[list[Any]]:
+    """Whether a decoded JSON value is an array."""
+    return isinstance(value, list)

@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 from urllib.parse import urljoin
 
 from ._exceptions import InvalidDocument, TemplateError
-from ._templates import Template, parse_template
+from ._templates import Template, TemplateValue, parse_template
 
 __all__ = ["Link", "Via", "resolve_url"]
 
@@ -47,7 +47,7 @@ class Link:
     #: The HTTP verb, upper case: the Bootic ``method`` extension, else ``GET``.
     method: str = "GET"
     #: Every property of the link object as written, unknown extensions included.
-    attributes: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    attributes: dict[str, Any] = field(default_factory=dict[str, Any], compare=False, repr=False)
 
     @property
     def template(self) -> Template | None:
@@ -66,7 +66,7 @@ class Link:
         template = self.template
         return template.required if template is not None else frozenset()
 
-    def url(self, /, **variables: Any) -> str:
+    def url(self, /, **variables: TemplateValue) -> str:
         """The absolute URL: the template expanded with ``variables``, resolved against ``base``.
 
         Raises :class:`TemplateError` for a missing required variable, one the template does
@@ -100,4 +100,4 @@ class Link:
 
 
 #: How a resource was reached: the link followed and the variables its template was given.
-Via: TypeAlias = tuple[Link, dict[str, Any]]
+Via: TypeAlias = tuple[Link, dict[str, TemplateValue]]

@@ -15,7 +15,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, quote_plus
 
 import requests
@@ -119,7 +119,11 @@ class ClientCredentials(AuthBase):
         #: How many tokens this object has fetched (a new one each renewal).
         self.fetch_count = 0
         self._last_status: int | None = None
-        _install_log_redaction(self)
+        _install_log_redaction(self._secrets)
+        # Read by name: partly untyped in requests-oauthlib's stubs; it returns the token.
+        self._fetch_token: Callable[..., dict[str, Any]] = getattr(  # noqa: B009
+            self._session, "fetch_token"
+        )
 
     # -- the requests auth interface -------------------------------------------------------
 
@@ -204,7 +208,7 @@ class ClientCredentials(AuthBase):
         try:
             # Connection failures and timeouts become TransportError here.
             with transport_errors("POST", self.token_url, self.timeout, self._retry):
-                fetched = self._session.fetch_token(
+                fetched = self._fetch_token(
                     self.token_url,
                     client_id=self.client_id,
                     client_secret=self._client_secret,
@@ -220,9 +224,10 @@ class ClientCredentials(AuthBase):
             ) from None
         except Warning as changed:
             # oauthlib's "scope has changed": the server granted other scopes than asked.
-            fetched = getattr(changed, "token", None)
-            if not fetched:
+            granted: object = getattr(changed, "token", None)
+            if not isinstance(granted, dict) or not granted:
                 raise self._failure(f"token answer rejected: {changed}") from None
+            fetched = cast("dict[str, Any]", granted)
             logger.warning(
                 "token from %s has scope %r, asked for %r",
                 redact_url(self.token_url),
@@ -289,7 +294,7 @@ class ClientCredentials(AuthBase):
 
     def _secrets(self) -> list[str]:
         """Every string that must never be shown: the secret, its encodings, the tokens."""
-        found = []
+        found: list[str] = []
         secret = self._client_secret
         if secret:
             found += [secret, quote(secret, safe=""), quote_plus(secret)]
@@ -334,7 +339,12 @@ class _RedactSecrets(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.owners: weakref.WeakSet[ClientCredentials] = weakref.WeakSet()
+        #: Each live ClientCredentials' way to list its secrets (gone with it).
+        self.sources: list[weakref.WeakMethod[Callable[[], list[str]]]] = []
+
+    def add(self, secrets: Callable[[], list[str]]) -> None:
+        self.sources = [source for source in self.sources if source() is not None]
+        self.sources.append(weakref.WeakMethod(secrets))
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -342,8 +352,10 @@ class _RedactSecrets(logging.Filter):
         except Exception:  # a malformed record is the logging module's business
             return True
         secrets: list[str] = []
-        for owner in list(self.owners):
-            secrets += owner._secrets()
+        for source in list(self.sources):
+            listed = source()
+            if listed is not None:
+                secrets += listed()
         masked = mask_secrets(message, secrets)
         if masked != message:
             record.msg, record.args = masked, None
@@ -354,9 +366,9 @@ _redaction = _RedactSecrets()
 _redaction_lock = threading.Lock()
 
 
-def _install_log_redaction(owner: ClientCredentials) -> None:
+def _install_log_redaction(secrets: Callable[[], list[str]]) -> None:
     with _redaction_lock:
-        _redaction.owners.add(owner)
+        _redaction.add(secrets)
         for name in _OAUTH_LOGGERS:
             target = logging.getLogger(name)
             if _redaction not in target.filters:

@@ -28,6 +28,7 @@ from ._curies import Curies
 from ._document import first_link, raw_part
 from ._exceptions import HALNavError, TransportError
 from ._fetcher import Fetcher
+from ._json import is_array, is_object
 from ._link import Link, Via
 from ._redact import redact_url
 from ._representation import Representation
@@ -114,7 +115,7 @@ def plan_pages(first: Page) -> PagePlan | None:
     """
     via = first.via
     document = first.document
-    if via is None or not isinstance(document, dict):
+    if via is None or not is_object(document):
         return None
     link, variables = via
     try:
@@ -284,9 +285,9 @@ class _Walker(Generic[P]):
                 future.cancel()
             pending.clear()
         # A collection that grew during the walk: go on by ``next`` from the last planned page.
-        url = next_link_url(page)
-        if url is not None:
-            yield from self.sequential(self._next_page(url, items), items)
+        after = next_link_url(page)
+        if after is not None:
+            yield from self.sequential(self._next_page(after, items), items)
 
 
 def _not_fetched(url: str, exc: BaseException) -> TransportError:
@@ -315,8 +316,8 @@ def annotate(exc: HALNavError, page_url: str, items_before: int) -> HALNavError:
 
 
 def _page_count(document: dict[str, Any], last_url: str | None) -> int | None:
-    total, per_page = document.get("total_items"), document.get("per_page")
-    if _is_count(total) and _is_count(per_page) and per_page > 0:
+    total, per_page = _count_of(document.get("total_items")), _count_of(document.get("per_page"))
+    if total is not None and per_page is not None and per_page > 0:
         return max(1, math.ceil(total / per_page))
     if last_url is not None:
         values = [v for k, v in parse_qsl(urlsplit(last_url).query) if k == "page"]
@@ -325,14 +326,17 @@ def _page_count(document: dict[str, Any], last_url: str | None) -> int | None:
     return None
 
 
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+def _count_of(value: object) -> int | None:
+    """``value`` when it is a JSON count (a non-negative integer, not a boolean), else ``None``."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 def _cache_holds_walk(first: Page, client: Callable[[], Fetcher]) -> bool:
     """Whether the client's cache can hold every page of the walk (else they are not kept)."""
     document = first.document
-    if not isinstance(document, dict):
+    if not is_object(document):
         return True
     count = _page_count(document, None)
     if count is None:
@@ -349,6 +353,6 @@ def _count(page: Page, key: str | None) -> int:
     if key is None:
         return 0
     value = raw_part(page.document, "_embedded").get(key)
-    if isinstance(value, list):
+    if is_array(value):
         return len(value)
-    return 1 if isinstance(value, dict) else 0
+    return 1 if is_object(value) else 0

@@ -19,9 +19,11 @@ from ._exceptions import (
     PropertyNotFound,
 )
 from ._fetcher import Fetcher
+from ._json import is_array, is_object
 from ._link import Link, Via, resolve_url
 from ._pagination import walk
 from ._representation import Parsed, Representation
+from ._templates import TemplateValue, query_values
 
 __all__ = ["Resource"]
 
@@ -178,13 +180,13 @@ class Resource:
     def properties(self) -> dict[str, Any]:
         """A shallow copy of the resource's state: the document minus ``_links`` and ``_embedded``."""
         document = self._document
-        if not isinstance(document, dict):
+        if not is_object(document):
             return {}
         return {key: value for key, value in document.items() if key not in _RESERVED}
 
     def __getitem__(self, name: str) -> Any:
         document = self._document
-        if isinstance(document, dict) and name not in _RESERVED and name in document:
+        if is_object(document) and name not in _RESERVED and name in document:
             return document[name]
         names = ", ".join(self.properties) or "(none)"
         raise PropertyNotFound(f"no property {name!r} in {self._describe()}; properties: {names}")
@@ -192,13 +194,13 @@ class Resource:
     def get(self, name: str, default: Any = None) -> Any:
         """The property ``name``, or ``default`` when the document has none."""
         document = self._document
-        if isinstance(document, dict) and name not in _RESERVED:
+        if is_object(document) and name not in _RESERVED:
             return document.get(name, default)
         return default
 
     def __contains__(self, name: object) -> bool:
         document = self._document
-        return isinstance(document, dict) and name not in _RESERVED and name in document
+        return is_object(document) and name not in _RESERVED and name in document
 
     def keys(self) -> list[str]:
         """The property names."""
@@ -252,16 +254,14 @@ class Resource:
         embedded = self._embedded
         if embedded is None:
             shared = self._shared
-            if (
-                shared is not None
-                and shared.embedded_client is self._client
-                and isinstance(shared.embedded, EmbeddedMap)
-            ):
-                # Embedded resources follow links through their client: shared with the same.
-                embedded = cast("EmbeddedMap[Resource]", shared.embedded)
-            else:
+            # Embedded resources follow links through their client: shared with the same only.
+            if shared is not None and shared.embedded_client is self._client:
+                embedded = cast("EmbeddedMap[Resource] | None", shared.embedded)
+            if embedded is None:
                 raw = hal_part(self._document, "_embedded", self._url)
-                embedded = EmbeddedMap.build(raw, self._embedded_maker(), self.curies, self._url)
+                embedded = EmbeddedMap[Resource].build(
+                    raw, self._embedded_maker(), self.curies, self._url
+                )
                 if shared is not None:
                     shared.embedded, shared.embedded_client = embedded, self._client
             self._embedded = embedded
@@ -301,10 +301,28 @@ class Resource:
             raise LinkNotFound(f"relation {rel!r} has no links in {self._describe()}", rel=rel)
         return links[0]
 
-    def follow(self, rel: str, /, name: str | None = None, **variables: Any) -> Resource:
-        """GET the target of ``rel``: the embedded resource when the document has one (and no
-        variables or name are given), else a request through the link, template expanded."""
-        if name is None and not variables and rel in self.embedded:
+    def follow(
+        self,
+        rel: str,
+        /,
+        name: str | None = None,
+        *,
+        variables: Mapping[str, TemplateValue] | None = None,
+        params: Mapping[str, TemplateValue] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: TemplateValue,
+    ) -> Resource:
+        """GET the target of ``rel``: the embedded resource when the document has one (and
+        nothing else is asked), else a request through the link, its template expanded.
+
+        Template variables are keyword arguments (``follow("btc:shop", id=1)``), or
+        ``variables={...}`` for names that are not Python identifiers or that collide with
+        this method's own (``name``, ``headers``...). ``params`` adds query parameters to the
+        URL (for a plain link that takes a query); ``headers`` are sent with the request.
+        """
+        given = _variables(variables, kwargs)
+        fetch = name is not None or given or params is not None or headers is not None
+        if not fetch and rel in self.embedded:
             embedded = self.embedded[rel]
             if isinstance(embedded, Resource):
                 return embedded
@@ -316,16 +334,18 @@ class Resource:
             raise
         except LinkNotFound as exc:
             # follow() also takes embedded relations: name those too, not only the links.
-            embedded = list(raw_part(self._document, "_embedded"))
-            if name is not None or not embedded:
+            embedded_rels = list(raw_part(self._document, "_embedded"))
+            if name is not None or not embedded_rels:
                 raise
             raise LinkNotFound(
-                f"{exc.message}; embedded: {', '.join(embedded)}",
+                f"{exc.message}; embedded: {', '.join(embedded_rels)}",
                 rel=rel,
-                available=(*exc.available, *embedded),
+                available=(*exc.available, *embedded_rels),
             ) from None
         _warn_if_deprecated(link)
-        return self._request("GET", link.url(**variables), via=(link, variables))
+        return self._request(
+            "GET", link.url(**given), params=params, headers=headers, via=(link, given)
+        )
 
     def invoke(
         self,
@@ -334,14 +354,18 @@ class Resource:
         json: Any = None,
         method: str | None = None,
         name: str | None = None,
-        **variables: Any,
+        *,
+        variables: Mapping[str, TemplateValue] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: TemplateValue,
     ) -> Resource:
         """Request the target of ``rel`` with the link's own ``method`` (else ``method``, else GET),
-        sending ``json`` as a JSON body."""
+        sending ``json`` as a JSON body; template variables and ``headers`` as for :meth:`follow`."""
+        given = _variables(variables, kwargs)
         link = self.link(rel, name)
         _warn_if_deprecated(link)
         verb = (method or link.method).upper()
-        return self._request(verb, link.url(**variables), json=json, via=(link, variables))
+        return self._request(verb, link.url(**given), json=json, headers=headers, via=(link, given))
 
     def refresh(self: R) -> R:
         """Fetch this resource again from its self link (or ``Location``, or ``url``), as an
@@ -402,8 +426,8 @@ class Resource:
         """
         if not (isinstance(cls, type) and issubclass(cls, Resource)):
             raise TypeError(f"cast() needs a subclass of Resource, got {cls!r}")
-        if type(self) is cls:
-            return self  # type: ignore[return-value]
+        if isinstance(self, cls) and type(self) is cls:
+            return self
         other = cls.__new__(cls)
         for slot in Resource.__slots__:
             object.__setattr__(other, slot, getattr(self, slot))
@@ -420,11 +444,19 @@ class Resource:
         return partial(_make_page, client=self._client)
 
     def _request(
-        self, method: str, url: str, *, json: Any = None, via: Via | None = None
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, TemplateValue] | None = None,
+        headers: Mapping[str, str] | None = None,
+        via: Via | None = None,
     ) -> Resource:
         """Send through the client; the answer as a resource of the same client."""
         client = self._require_client()
-        answer = client.fetch(method, url, json=json, via=via)
+        query = query_values(params) if params else None
+        answer = client.fetch(method, url, json=json, params=query, headers=headers, via=via)
         return Resource.from_representation(answer, client=client, via=via)
 
     def _embedded_maker(self) -> Callable[[dict[str, Any], str], Resource]:
@@ -515,12 +547,24 @@ class Resource:
         if embedded:
             lines.append("embedded:")
             for rel, value in embedded.items():
-                if isinstance(value, list):
+                if is_array(value):
                     count = f"{len(value)} item" + ("" if len(value) == 1 else "s")
                 else:
                     count = "1 resource"
                 lines.append(f"  {rel}  ({count})")
         return "\n".join(lines)
+
+
+def _variables(
+    variables: Mapping[str, TemplateValue] | None, kwargs: dict[str, TemplateValue]
+) -> dict[str, TemplateValue]:
+    """The template variables given as ``variables={...}`` and as keyword arguments."""
+    if not variables:
+        return kwargs
+    twice = sorted(set(variables) & set(kwargs))
+    if twice:
+        raise TypeError(f"template variable {', '.join(map(repr, twice))} given twice")
+    return {**variables, **kwargs}
 
 
 def _make_page(answer: Representation, via: Via | None, client: Fetcher | None) -> Resource:
@@ -552,9 +596,9 @@ def _make_embedded(
     """An embedded resource; its URL is its self link, resolved against the enclosing document."""
     own_url = None
     raw_self = raw_part(document, "_links").get("self")
-    if isinstance(raw_self, list):
+    if is_array(raw_self):
         raw_self = raw_self[0] if raw_self else None
-    if isinstance(raw_self, dict):
+    if is_object(raw_self):
         href = raw_self.get("href")
         if len(raw_self) == 1 and type(href) is str and href.startswith(_ABSOLUTE):
             # The common case (a collection's items): an absolute href alone, used as is.

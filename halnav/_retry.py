@@ -11,11 +11,17 @@ from __future__ import annotations
 import email.utils
 import re
 import time
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, cast
 
 import requests
 import urllib3.exceptions
+from urllib3.connectionpool import ConnectionPool
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11's; type checkers always have typing_extensions
+    from typing_extensions import Self
 
 __all__ = [
     "BACKOFF_FACTOR",
@@ -66,11 +72,11 @@ class HALNavRetry(Retry):
         self,
         method: str | None = None,
         url: str | None = None,
-        response: Any = None,
+        response: BaseHTTPResponse | None = None,
         error: Exception | None = None,
-        _pool: Any = None,
-        _stacktrace: Any = None,
-    ) -> Retry:
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
         if error is not None and (
             isinstance(error, urllib3.exceptions.ReadTimeoutError)
             or method is None
@@ -83,10 +89,12 @@ class HALNavRetry(Retry):
                 cause = urllib3.exceptions.ResponseError(
                     f"Retry-After {wait:.0f}s exceeds {self.retry_after_max}s"
                 )
-                raise urllib3.exceptions.MaxRetryError(_pool, url or "", cause)
+                # urllib3 always passes the pool it sends through.
+                pool = cast("ConnectionPool", _pool)
+                raise urllib3.exceptions.MaxRetryError(pool, url or "", cause)
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
-    def get_retry_after(self, response: Any) -> float | None:
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         wait = _retry_after_seconds(response.headers.get("Retry-After"))
         return None if wait is None else min(wait, float(self.retry_after_max))
 
@@ -144,5 +152,5 @@ def make_retry(retries: int | Retry | None, methods: frozenset[str] = IDEMPOTENT
 def retries_used(response: requests.Response) -> int:
     """How many times urllib3 sent the request again before ``response`` (its retry history)."""
     retries = getattr(response.raw, "retries", None)
-    history = getattr(retries, "history", None)
-    return len(history) if isinstance(history, tuple) else 0
+    history: object = getattr(retries, "history", None)
+    return len(cast("tuple[object, ...]", history)) if isinstance(history, tuple) else 0

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Mapping, MutableMapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
-from requests.sessions import merge_setting
 from requests.utils import get_environ_proxies
 from urllib3.util.retry import Retry
+
+if TYPE_CHECKING:  # the stubs' name for what merge_environment_settings returns
+    from requests.sessions import _Settings  # pyright: ignore[reportPrivateUsage]
 
 __all__ = ["PREFETCH_THREADS", "ClientSession", "RetryAdapter", "read_body"]
 
@@ -41,17 +43,19 @@ class RetryAdapter(HTTPAdapter):
         self._override = threading.local()
         super().__init__(*args, **kwargs)
 
-    @property  # type: ignore[override]
+    @property
     def max_retries(self) -> Retry:
         override = getattr(self._override, "retry", None)
         return self._max_retries if override is None else override
 
+    # A property where HTTPAdapter has an attribute: urllib3 reads it per request, so each
+    # thread may see its own.
     @max_retries.setter
-    def max_retries(self, value: Retry) -> None:
+    def max_retries(self, value: Retry) -> None:  # pyright: ignore[reportIncompatibleVariableOverride]
         self._max_retries = value
 
     @contextmanager
-    def using(self, retry: Retry) -> Iterator[None]:
+    def using(self, retry: Retry) -> Generator[None, None, None]:
         """Requests sent by this thread inside the block use ``retry``."""
         previous = getattr(self._override, "retry", None)
         self._override.retry = retry
@@ -87,8 +91,7 @@ def read_body(response: requests.Response) -> None:
     except urllib3.exceptions.SSLError as exc:
         raise requests.exceptions.SSLError(exc, response=response) from exc
     # What Response.content sets once it has read the body (CacheControl and responses too).
-    response._content = body or b""  # noqa: SLF001
-    response._content_consumed = True  # noqa: SLF001
+    vars(response).update(_content=body or b"", _content_consumed=True)
 
 
 class ClientSession(requests.Session):
@@ -103,10 +106,15 @@ class ClientSession(requests.Session):
         super().__init__()
         self._environ_proxies: dict[tuple[str, str, Any], dict[str, str]] = {}
 
-    def merge_environment_settings(  # type: ignore[override]
-        self, url: str, proxies: Any, stream: Any, verify: Any, cert: Any
-    ) -> dict[str, Any]:
-        if not self.trust_env:
+    def merge_environment_settings(
+        self,
+        url: str | bytes | None,
+        proxies: MutableMapping[str, str] | None,
+        stream: bool | None,
+        verify: bool | str | None,
+        cert: Any,
+    ) -> _Settings:
+        if not self.trust_env or not isinstance(url, str):
             return super().merge_environment_settings(url, proxies, stream, verify, cert)
         proxies = dict(proxies or {})
         no_proxy = proxies.get("no_proxy")
@@ -122,8 +130,17 @@ class ClientSession(requests.Session):
                 os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or verify
             )
         return {
-            "proxies": merge_setting(proxies, self.proxies),
-            "stream": merge_setting(stream, self.stream),
-            "verify": merge_setting(verify, self.verify),
-            "cert": merge_setting(cert, self.cert),
+            "proxies": _merged_mapping(proxies, self.proxies),
+            "stream": self.stream if stream is None else stream,
+            "verify": self.verify if verify is None else verify,
+            "cert": self.cert if cert is None else cert,
         }
+
+
+def _merged_mapping(
+    request: Mapping[str, str | None], session: Mapping[str, str | None]
+) -> dict[str, str]:
+    """The session's settings with the request's over them, as requests merges them (a
+    request's ``None`` removes a session's entry)."""
+    merged = {**session, **request}
+    return {key: value for key, value in merged.items() if value is not None}

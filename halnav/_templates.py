@@ -9,16 +9,28 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 from uritemplate import URITemplate
 
+if TYPE_CHECKING:
+    from uritemplate.variable import VariableValue
+
 from ._exceptions import TemplateError
 
-__all__ = ["Template", "parse_template"]
+__all__ = ["Template", "TemplateScalar", "TemplateValue", "parse_template", "query_values"]
+
+#: One value of a template variable: text, a number or a boolean (``true``/``false``), a date or
+#: datetime (ISO 8601); ``None`` counts as not given.
+TemplateScalar: TypeAlias = "str | int | float | bool | _dt.date | None"
+#: What a template variable takes: a scalar, a list of them (comma-joined, or exploded with
+#: ``*``), or a mapping of them (``key,value`` pairs, or ``key=value`` exploded).
+TemplateValue: TypeAlias = (
+    "TemplateScalar | Sequence[TemplateScalar] | Mapping[str, TemplateScalar]"
+)
 
 # Query expressions ({?a,b} and {&c}) are optional by nature; every other one is required.
 _OPTIONAL_OPERATORS = {"?", "&"}
@@ -38,7 +50,7 @@ class Template:
     required: frozenset[str]
     _compiled: URITemplate
 
-    def expand(self, variables: Mapping[str, Any]) -> str:
+    def expand(self, variables: Mapping[str, TemplateValue]) -> str:
         """Expand with ``variables``; ``None`` values count as absent."""
         given = {name: value for name, value in variables.items() if value is not None}
         unknown = [name for name in given if name not in self.variables]
@@ -56,7 +68,10 @@ class Template:
                 template=self.source,
                 accepted=self.variables,
             )
-        return self._compiled.expand({name: _to_template_value(v) for name, v in given.items()})
+        values: dict[str, VariableValue] = {
+            name: _to_template_value(v) for name, v in given.items()
+        }
+        return self._compiled.expand(values)
 
 
 def _names(names: list[str]) -> str:
@@ -73,21 +88,44 @@ def _accepted(template: Template) -> str:
     return ", ".join(parts)
 
 
-def _to_template_value(value: Any) -> Any:
-    # uritemplate takes strings, numbers, lists and dicts; the rest is made readable here.
+def _to_template_value(value: object) -> VariableValue:
+    # uritemplate takes strings, numbers, lists and dicts of them; the rest is made readable here.
+    if isinstance(value, Mapping):
+        pairs = cast("Mapping[object, object]", value)
+        return {str(k): _scalar(v) for k, v in pairs.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = cast("Iterable[object]", value)
+        return [_scalar(v) for v in items]
+    return _scalar(value)
+
+
+def _scalar(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if isinstance(value, str):
         return value
-    if isinstance(value, (int, float)):
-        return str(value)  # uritemplate slices a value for a prefix ({id:3}): a number can't be
-    if isinstance(value, Mapping):
-        return {str(k): _to_template_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_to_template_value(v) for v in value]
+    # A number as text: uritemplate slices a value for a prefix ({id:3}), a number can't be.
     return str(value)
+
+
+def query_values(params: Mapping[str, TemplateValue]) -> dict[str, str | list[str]]:
+    """Query parameters as text, written as a template would write them (``true``, ISO dates);
+    ``None`` values are left out, a list repeats its parameter."""
+    query: dict[str, str | list[str]] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            raise TypeError(
+                f"query parameter {name!r} takes text, a number or a list, not a mapping"
+            )
+        if isinstance(value, (list, tuple, set, frozenset)):
+            query[name] = [_scalar(v) for v in value if v is not None]
+        else:
+            query[name] = _scalar(value)
+    return query
 
 
 @lru_cache(maxsize=512)

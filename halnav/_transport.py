@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import requests
 import urllib3.exceptions
@@ -75,7 +75,7 @@ def log_exchange(
 @contextmanager
 def transport_errors(
     method: str, url: str, timeout: Any = None, retry: Any = None
-) -> Iterator[None]:
+) -> Generator[None, None, None]:
     """Translate requests'/urllib3's exceptions raised inside the block into :class:`TransportError`.
 
     ``retry``, the :class:`Retry` the request went through, lets the message say how many tries
@@ -145,7 +145,7 @@ class Transport:
             self.session.mount("https://", self.adapter)
 
     @contextmanager
-    def walking(self) -> Iterator[None]:
+    def walking(self) -> Generator[None, None, None]:
         """Requests this thread sends inside the block are a walk's pages: ``walk_retry`` applies."""
         if self.adapter is None:
             yield
@@ -196,7 +196,8 @@ class Transport:
             notes = [n for n in (note, _cache_note(response)) if n]
             if retried:
                 notes.append(f"{retried} {'retry' if retried == 1 else 'retries'}")
-            request = response.request
+            # None for an answer made by hand (a test double), whatever the stubs say.
+            request = cast("requests.PreparedRequest | None", response.request)
             log_exchange(
                 method,
                 response.url or url,

@@ -29,6 +29,7 @@ from ._filters import (
     ORDER_STATUSES,
     UPDATE_STATUSES,
     OrderFilter,
+    OrderFilters,
     check_update_status,
     order_query,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "InvalidFilter",
     "Order",
     "OrderFilter",
+    "OrderFilters",
     "OrderPage",
     "OutcomeUnknown",
     "Shop",

@@ -94,7 +94,7 @@ class BooticClient:
                     return shop
             holder, link = find_link(root, *SHOP_RELS)
             variable = _sole_variable(link.variables)
-            return holder.follow(link.rel, **{variable: id}).cast(Shop)
+            return holder.follow(link.rel, variables={variable: id}).cast(Shop)
         if subdomain is not None:
             for shop in shops:
                 if shop.get("subdomain") == subdomain:

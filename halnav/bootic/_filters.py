@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from ._errors import InvalidFilter
 
@@ -22,6 +22,7 @@ __all__ = [
     "ORDER_STATUSES",
     "UPDATE_STATUSES",
     "OrderFilter",
+    "OrderFilters",
     "check_update_status",
     "order_query",
 ]
@@ -44,6 +45,51 @@ ORDER_SORTS: tuple[str, ...] = tuple(
     for column in ("created_on", "updated_on", "pending_on", "closed_on", "shipped_on")
     for direction in ("asc", "desc")
 )
+
+
+#: A date filter's value: a date, a datetime, or ISO 8601 text (``2013-01-02``).
+DateValue = _dt.date | str | None
+#: A count or an amount in cents: a number, or its digits as text.
+NumberValue = int | str | None
+
+
+class OrderFilters(TypedDict, total=False):
+    """The keyword arguments of ``Shop.orders()``/``iter_orders()``: the documented filters.
+
+    A type checker then catches a misspelt filter; the server's own list is checked at run
+    time, before any request. ``None`` leaves a filter out.
+    """
+
+    q: str | None
+    page: NumberValue
+    per_page: NumberValue
+    status: str | Sequence[str] | None
+    code: str | None
+    product_id: NumberValue
+    payment_method: str | None
+    tags: str | Sequence[str] | None
+    contact_email: str | None
+    created_on_gte: DateValue
+    created_on_lte: DateValue
+    updated_on_gte: DateValue
+    updated_on_lte: DateValue
+    pending_on_gte: DateValue
+    pending_on_lte: DateValue
+    closed_on_gte: DateValue
+    closed_on_lte: DateValue
+    shipped_on_gte: DateValue
+    shipped_on_lte: DateValue
+    net_total_gte: NumberValue
+    net_total_lte: NumberValue
+    shipping_total_gte: NumberValue
+    shipping_total_lte: NumberValue
+    discount_total_gte: NumberValue
+    discount_total_lte: NumberValue
+    total_gte: NumberValue
+    total_lte: NumberValue
+    lat_long: str | tuple[float, float] | None
+    distance: str | float | None
+    sort: str | None
 
 
 @dataclass(frozen=True)
@@ -105,7 +151,7 @@ _DISTANCE = re.compile(r"^\d+(\.\d+)?(km|m)$")
 _POSITIVE = frozenset({"page", "per_page"})
 
 
-def order_query(filters: Mapping[str, Any]) -> dict[str, str]:
+def order_query(filters: Mapping[str, object]) -> dict[str, str]:
     """The query variables for ``filters``, checked against the documented table.
 
     ``None`` values are left out. Raises :class:`InvalidFilter` for an unknown name or a value
@@ -171,10 +217,12 @@ def order_ids(ids: Iterable[int | str]) -> list[int | str]:
 
 
 def _statuses(name: str, value: Any) -> str:
+    items: list[object]
     if isinstance(value, str):
         items = [part.strip() for part in value.split(",")]
     elif isinstance(value, Iterable):
-        items = [part.strip() if isinstance(part, str) else part for part in value]
+        given = cast("Iterable[object]", value)
+        items = [part.strip() if isinstance(part, str) else part for part in given]
     else:
         items = [value]
     bad = [item for item in items if item not in ORDER_STATUSES]
@@ -187,7 +235,7 @@ def _statuses(name: str, value: Any) -> str:
             value=value,
             allowed=ORDER_STATUSES,
         )
-    return ",".join(items)
+    return ",".join(str(item) for item in items)
 
 
 def _sort(name: str, value: Any) -> str:
@@ -198,7 +246,7 @@ def _sort(name: str, value: Any) -> str:
             value=value,
             allowed=ORDER_SORTS,
         )
-    return value
+    return str(value)
 
 
 def _date(name: str, value: Any) -> str:
@@ -250,7 +298,7 @@ def _lat_long(name: str, value: Any) -> str:
     if isinstance(value, str):
         parts = [part.strip() for part in value.split(",")]
     elif isinstance(value, (tuple, list)):
-        parts = list(value)
+        parts = list(cast("Iterable[object]", value))
     else:
         parts = []
     try:

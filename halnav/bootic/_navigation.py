@@ -37,8 +37,7 @@ def find_link(resource: Resource, *rels: str) -> tuple[Resource, Link]:
     names = " or ".join(repr(rel) for rel in rels)
     available = resource.rels
     raise LinkNotFound(
-        f"{resource._describe()} has no {names} link; available: "
-        f"{', '.join(available) or '(none)'}",
+        f"{_describe(resource)} has no {names} link; available: {', '.join(available) or '(none)'}",
         rel=rels[0],
         available=available,
     )
@@ -73,3 +72,7 @@ def _has_self(resource: Resource) -> bool:
         return "self" in resource.links
     except HALNavError:
         return False
+
+
+def _describe(resource: Resource) -> str:
+    return f"resource {resource.url}" if resource.url else "resource"

@@ -32,12 +32,12 @@ class Order(Resource):
     @property
     def code(self) -> str | None:
         """The order's ``code`` (``R1C3964``), the reference a customer sees."""
-        return self.get("code")
+        return _text(self.get("code"))
 
     @property
     def status(self) -> str | None:
         """``checkout``, ``pending``, ``closed``, ``shipped`` or ``invalid``."""
-        return self.get("status")
+        return _text(self.get("status"))
 
     @property
     def checkout_url(self) -> str:
@@ -75,3 +75,7 @@ class Order(Resource):
         if answer.document is None:
             answer = answer.refresh() if answer.location else holder.refresh()
         return answer.cast(Order)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None

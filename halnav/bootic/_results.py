@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .._json import is_array
 from .._resource import Resource
 from ._navigation import embedded_as
 from ._order import Order
@@ -38,8 +39,8 @@ class UpdateResult(Resource):
     @property
     def ids(self) -> list[Any]:
         """The ids the server says it was asked to update (the ``ids`` property), if given."""
-        value = self.get("ids")
-        return list(value) if isinstance(value, list) else []
+        value: object = self.get("ids")
+        return list(value) if is_array(value) else []
 
     def unaccounted(self, sent: Iterable[Any]) -> tuple[list[Any], list[Any]]:
         """Of the ids ``sent``: those in neither list, and those in both (or twice in one)."""

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._exceptions import HALNavError, InvalidDocument, ServerError, TransportError
+from .._exceptions import InvalidDocument, ServerError, TransportError
+from .._pagination import parse_count
 from .._resource import Resource
 from ._errors import CreateOutcomeUnknown, UpdateOutcomeUnknown
-from ._filters import check_update_status, order_ids, order_query
+from ._filters import OrderFilters, check_update_status, order_ids, order_query
 from ._navigation import embedded_as, find_link, verb_for
 from ._order import Order
 from ._results import UpdateResult
+
+if TYPE_CHECKING:  # typing.Unpack is Python 3.11's; type checkers always have typing_extensions
+    from typing_extensions import Unpack
 
 __all__ = ["OrderPage", "Shop"]
 
@@ -36,7 +40,7 @@ class OrderPage(Resource):
     @property
     def total_items(self) -> int | None:
         """How many orders match the filters, across every page."""
-        return self.get("total_items")
+        return parse_count(self.get("total_items"))
 
     def pages(self, prefetch: int = 0) -> Iterator[OrderPage]:
         """This page, then each one reached by following ``next``, as order pages."""
@@ -69,11 +73,12 @@ class Shop(Resource):
     @property
     def subdomain(self) -> str | None:
         """The shop's ``subdomain`` property."""
-        return self.get("subdomain")
+        subdomain = self.get("subdomain")
+        return subdomain if isinstance(subdomain, str) else None
 
     # -- reading -----------------------------------------------------------------------------
 
-    def orders(self, **filters: Any) -> OrderPage:
+    def orders(self, **filters: Unpack[OrderFilters]) -> OrderPage:
         """The first page of orders matching ``filters`` (see :data:`ORDER_FILTERS`).
 
         Filters are checked before any request: an unknown name or an undocumented value raises
@@ -82,16 +87,13 @@ class Shop(Resource):
         query = order_query(filters)
         holder, link = find_link(self, *ORDERS_RELS)
         if link.templated:
-            page = holder.follow(link.rel, **query)
+            page = holder.follow(link.rel, variables=query)
         else:
             # A plain link takes the filters as query parameters.
-            client = holder.client
-            if client is None:
-                raise HALNavError(f"{_name(self)} was made without a client; it cannot fetch")
-            page = client.request("GET", link.url(), params=query or None, via=(link, {}))
+            page = holder.follow(link.rel, params=query)
         return page.cast(OrderPage)
 
-    def iter_orders(self, prefetch: int = 0, **filters: Any) -> Iterator[Order]:
+    def iter_orders(self, prefetch: int = 0, **filters: Unpack[OrderFilters]) -> Iterator[Order]:
         """Every order matching ``filters``, across all pages, fetched as consumed."""
         first = self.orders(**filters)
         return first.iter_orders(prefetch=prefetch)
@@ -160,7 +162,7 @@ class Shop(Resource):
         if missing or repeated:
             flagged = {*missing, *repeated}
             doubtful = [i for i in sent if i in flagged]
-            problems = []
+            problems: list[str] = []
             if missing:
                 problems.append(f"it lists neither as valid nor invalid: {_listing(missing)}")
             if repeated:

@@ -1,0 +1,84 @@
+"""A user's script, as a type checker sees it: these uses check, and the marked ones must not.
+
+Never run: ``mypy --strict`` and ``pyright`` (strict) read it in ``.ci/run``. Each wrong use
+carries a ``# type: ignore[...]`` that both tools must find necessary (mypy's
+``warn_unused_ignores``, pyright's ``reportUnnecessaryTypeIgnoreComment``): a signature that stops
+catching the mistake fails the check.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import halnav
+from halnav.bootic import BooticClient, Order, OrderPage, Shop
+
+API = "https://api.example.test/v1"
+
+
+def explore(client: halnav.Client) -> list[str]:
+    root = client.root()
+    shop = root.follow("btc:shop", id=1)
+    shop = root.follow("btc:shop", variables={"shop.id": "29"}, headers={"If-Match": '"v1"'})
+    page = shop.follow(
+        "btc:orders",
+        page=2,
+        status=["pending", "closed"],
+        created_on_gte=datetime.date(2024, 1, 1),
+        sort=None,
+    )
+    codes = [str(order["code"]) for order in page.iterate("items", prefetch=4)]
+    link = page.link("next")
+    url: str = link.url()
+    codes.append(url)
+    answer = shop.invoke("btc:create_order", json={"line_items": []}, method="POST")
+    status: int | None = answer.status_code
+    codes.append(str(status))
+    return codes
+
+
+def clients() -> list[halnav.Client]:
+    return [
+        halnav.Client(API, token="t", cache=halnav.MemoryCache(max_bytes=2**20)),
+        halnav.Client(API, cache=False, retries=0, timeout=(1.0, 5.0)),
+        halnav.Client(API, cache="cache.sqlite"),
+        halnav.Client(API, cache=Path("cache.sqlite"), headers={"X-Trace": "1"}),
+    ]
+
+
+def handle(client: halnav.Client) -> str:
+    try:
+        client.get("/v1/nowhere")
+    except halnav.HTTPError as exc:
+        retry_after: str | None = exc.headers.get("Retry-After")
+        body = exc.resource.document if exc.resource is not None else None
+        return f"{exc.status_code} {retry_after} {body} {exc.errors}"
+    except halnav.LinkNotFound as exc:
+        return ", ".join(exc.available)
+    return ""
+
+
+def bootic(token: str) -> list[Order]:
+    with BooticClient(token) as client:
+        shop: Shop = client.shop(id=29)
+        page: OrderPage = shop.orders(
+            status="pending", per_page=50, created_on_gte=datetime.date(2024, 1, 1)
+        )
+        total: int | None = page.total_items
+        orders = list(shop.iter_orders(prefetch=8, status=["closed", "shipped"], sort=None))
+        orders += page.orders[: total or 0]
+        return orders
+
+
+def mistakes(client: halnav.Client, shop: Shop) -> None:
+    root = client.root()
+    root.follow("btc:shop", id=object())  # type: ignore[arg-type]
+    root.follow("btc:shop", name=1)  # type: ignore[arg-type]
+    root.follow("btc:shop", headers={"If-Match": 1})  # type: ignore[dict-item]
+    halnav.Client(API, cache=3)  # type: ignore[arg-type]
+    halnav.Client(API, timeout="soon")  # type: ignore[arg-type]
+    shop.orders(stauts="pending")  # type: ignore[call-arg]
+    shop.orders(per_page=[50])  # type: ignore[arg-type]
+    code: int = root["code"].upper().count("x")
+    code += root.link("self")  # type: ignore[operator]
