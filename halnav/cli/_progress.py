@@ -1,4 +1,9 @@
-"""A progress bar on stderr: tqdm (the ``cli`` extra) when stderr is a terminal, else nothing."""
+"""A progress bar on stderr: tqdm (the ``cli`` extra) when stderr is a terminal, else nothing.
+
+When stdout is a terminal too (the bar and the output share a screen), output must go through
+:meth:`Progress.writer`: the bar is cleared before each write and drawn again after it, so no
+output line is ever cut by the bar.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,9 @@ class Progress:
     """Counts items; shows a tqdm bar only when tqdm is installed and ``stream`` is a terminal.
 
     >>> with Progress(total=14486, description="orders") as bar:
+    ...     out = bar.writer(sys.stdout)
     ...     for order in orders:
+    ...         out.write(f"{order['code']}\\n")
     ...         bar.update()
     """
 
@@ -28,7 +35,11 @@ class Progress:
             from tqdm import tqdm
         except ImportError:
             return
-        self._bar = tqdm(total=total, desc=description, unit=" items", file=stream, leave=False)
+        # miniters=1: tqdm's monitor thread then never redraws the bar by itself, so the bar is
+        # drawn only from this thread, between two writes of the output (see writer()).
+        self._bar = tqdm(
+            total=total, desc=description, unit=" items", file=stream, leave=False, miniters=1
+        )
 
     @property
     def shown(self) -> bool:
@@ -40,6 +51,23 @@ class Progress:
         self.count += amount
         if self._bar is not None:
             self._bar.update(amount)
+
+    def writer(self, out: IO[str]) -> IO[str]:
+        """``out``, or, when the bar is shown and ``out`` is a terminal, a stream that clears the
+        bar before each write and draws it again after."""
+        if self._bar is None or not _is_terminal(out):
+            return out
+        return _AroundBar(out, self)
+
+    def clear(self) -> None:
+        """Take the bar off the screen (it is drawn again at the next update)."""
+        if self._bar is not None:
+            self._bar.clear()
+
+    def refresh(self) -> None:
+        """Draw the bar again now."""
+        if self._bar is not None:
+            self._bar.refresh()
 
     def close(self) -> None:
         """Remove the bar."""
@@ -54,8 +82,42 @@ class Progress:
         self.close()
 
 
-def _is_terminal(stream: IO[str]) -> bool:
+class _AroundBar:
+    """A text stream whose writes never share a line with the progress bar."""
+
+    def __init__(self, out: IO[str], progress: Progress) -> None:
+        self._out = out
+        self._progress = progress
+        self._pending = ""  # the start of a line not ended yet: the bar must not follow it
+
+    def write(self, text: str) -> int:
+        lines, newline, rest = (self._pending + text).rpartition("\n")
+        self._pending = rest
+        if newline:
+            self._put(lines + newline)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, ""
+            self._put(pending)
+        self._out.flush()
+
+    def _put(self, text: str) -> None:
+        self._progress.clear()
+        self._out.write(text)
+        self._out.flush()  # on the screen before the bar is drawn after it
+        self._progress.refresh()
+
+    def isatty(self) -> bool:
+        return True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
+
+
+def _is_terminal(stream: Any) -> bool:
     try:
-        return stream.isatty()
+        return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
