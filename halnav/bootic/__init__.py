@@ -57,3 +57,10 @@ __all__ = [
     "check_update_status",
     "order_query",
 ]
+
+# Tracebacks and reprs name the public path (halnav.bootic.InvalidFilter), not the private module.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith(f"{__name__}._"):
+        _obj.__module__ = __name__
+del _name, _obj

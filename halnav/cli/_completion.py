@@ -44,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
 def script(shell: str) -> str:
     """The completion script for ``shell``."""
     try:
-        import argcomplete
+        from argcomplete.shell_integration import shellcode
     except ImportError as exc:
         raise MissingExtra(
             "shell completion needs the cli extra: pip install 'halnav[cli]'"
         ) from exc
-    return str(argcomplete.shellcode(["halnav"], shell=shell))
+    return shellcode(["halnav"], shell=shell)
 
 
 def complete_if_asked(parser: argparse.ArgumentParser) -> None:

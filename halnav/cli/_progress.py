@@ -8,7 +8,7 @@ output line is ever cut by the bar.
 from __future__ import annotations
 
 import sys
-from typing import IO, Any
+from typing import IO, Any, cast
 
 __all__ = ["Progress"]
 
@@ -57,7 +57,7 @@ class Progress:
         bar before each write and draws it again after."""
         if self._bar is None or not _is_terminal(out):
             return out
-        return _AroundBar(out, self)
+        return cast(IO[str], _AroundBar(out, self))
 
     def clear(self) -> None:
         """Take the bar off the screen (it is drawn again at the next update)."""
