@@ -95,13 +95,15 @@ def link_rows(resource: Resource) -> list[tuple[str, str, str, str, str]]:
 
 
 def links_table(rows: Sequence[tuple[str, str, str, str, str]], indent: str = "") -> str:
-    """The rows of :func:`link_rows` as a table: hrefs whole, the title column only when some
-    link has a title."""
-    headers: tuple[str, ...] = ("rel", "method", "href", "title", "templated")
-    cells: list[tuple[str, ...]] = list(rows)
-    if not any(row[3] for row in rows):
-        headers = ("rel", "method", "href", "templated")
-        cells = [(rel, method, href, templated) for rel, method, href, _, templated in rows]
+    """The rows of :func:`link_rows` as a table. The href comes last and whole (a cut one hides
+    its page number; last, a long template pads no other column); the title column is there
+    only when some link has a title."""
+    titled = any(title for _, _, _, title, _ in rows)
+    headers = ("rel", "method", "templated", *(("title",) if titled else ()), "href")
+    cells = [
+        (rel, method, templated, *((title,) if titled else ()), href)
+        for rel, method, href, title, templated in rows
+    ]
     return table(headers, cells, indent, whole=("href",))
 
 

@@ -28,6 +28,7 @@ class Progress:
     ) -> None:
         self.count = 0
         self._bar: Any = None
+        self._writers: list[_AroundBar] = []
         stream = stream if stream is not None else sys.stderr
         if not _is_terminal(stream):
             return
@@ -57,7 +58,9 @@ class Progress:
         bar before each write and draws it again after."""
         if self._bar is None or not _is_terminal(out):
             return out
-        return cast(IO[str], _AroundBar(out, self))
+        writer = _AroundBar(out, self)
+        self._writers.append(writer)
+        return cast(IO[str], writer)
 
     def clear(self) -> None:
         """Take the bar off the screen (it is drawn again at the next update)."""
@@ -70,10 +73,13 @@ class Progress:
             self._bar.refresh()
 
     def close(self) -> None:
-        """Remove the bar."""
+        """Remove the bar, then write what its writers held back (a line not ended)."""
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+        writers, self._writers = self._writers, []
+        for writer in writers:
+            writer.release()
 
     def __enter__(self) -> Progress:
         return self
@@ -98,9 +104,14 @@ class _AroundBar:
         return len(text)
 
     def flush(self) -> None:
-        if self._pending:
-            pending, self._pending = self._pending, ""
-            self._put(pending)
+        # A line not ended is held until the bar is gone: the bar would be drawn after it.
+        self._out.flush()
+
+    def release(self) -> None:
+        """Write the line not ended (the bar is gone)."""
+        pending, self._pending = self._pending, ""
+        if pending:
+            self._out.write(pending)
         self._out.flush()
 
     def _put(self, text: str) -> None:
