@@ -22,7 +22,7 @@ from ..bootic import (
     check_update_status,
     order_query,
 )
-from ._common import CLIError, UsageError
+from ._common import CLIError, UsageError, server_message
 from ._files import output_stream
 from ._output import pretty_json, table, text_value, write_items
 from ._progress import Progress
@@ -208,7 +208,8 @@ def run_orders(args: argparse.Namespace) -> int:
     except NotFound as exc:
         if page_number > 1:
             raise CLIError(
-                f"page {page_number} is past the last page of these orders ({exc})"
+                f"page {page_number} is past the last page of these orders "
+                f"({exc}{server_message(exc)})"
             ) from exc
         raise
     total = page.total_items
