@@ -58,7 +58,7 @@ def test_links_show_hrefs_whole_and_titles_only_when_a_link_has_one():
     text = describe(untitled)
     assert "title" not in text
     assert text.splitlines()[-1] == f"  next  GET{' ' * 16}{long}"
-    assert text.splitlines()[-3].split() == ["rel", "method", "templated", "href"]
+    assert text.splitlines()[-4].split() == ["rel", "method", "templated", "href"]
     assert "shops  1 item" in text and "owner  1 resource" in text
 
 
