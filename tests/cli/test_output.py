@@ -48,6 +48,7 @@ def test_describe_shows_properties_links_and_embedded():
     assert "name     it's" in text and 'tags     ["a","b"]' in text
     assert "btc:shop          GET     yes        A shop  /v1/shops/{id}.json" in text
     assert "btc:create_order  POST" in text
+    assert "shops  1 item" in text and "owner  1 resource" in text
 
 
 def test_links_show_hrefs_whole_and_titles_only_when_a_link_has_one():
@@ -59,7 +60,6 @@ def test_links_show_hrefs_whole_and_titles_only_when_a_link_has_one():
     assert "title" not in text
     assert text.splitlines()[-1] == f"  next  GET{' ' * 16}{long}"
     assert text.splitlines()[-4].split() == ["rel", "method", "templated", "href"]
-    assert "shops  1 item" in text and "owner  1 resource" in text
 
 
 def test_curl_line_masks_the_token_and_drops_it_for_another_origin():
