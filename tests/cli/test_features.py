@@ -126,7 +126,7 @@ def test_invoke_writes_with_the_link_s_method_and_prints_the_answer(fresh, tmp_p
         "--json",
         f"@{path}",
         "--pointer",
-        "/valid_items/0/status",
+        "/_embedded/valid_items/0/status",
     )
     assert updated.returncode == 0, updated.stderr
     assert updated.stdout == "pending\n"
