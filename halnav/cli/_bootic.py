@@ -268,7 +268,7 @@ def run_create_order(args: argparse.Namespace) -> int:
         "status": order.status,
         "total": order.get("total"),
         "items": sum(int(item.get("units") or 0) for item in order.line_items),
-        "url": order.url,
+        "url": order.link("self").url() if order.has("self") else order.location or order.url,
         **links,
     }
 
@@ -297,7 +297,15 @@ def run_update_orders(args: argparse.Namespace) -> int:
         "ids": ids,
         "valid_items": [{"id": o.id, "code": o.code, "status": o.status} for o in valid],
         "invalid_items": [
-            {"id": o.id, "code": o.code, "status": o.status, "errors": o.errors} for o in invalid
+            {
+                "id": o.id,
+                "code": o.code,
+                "status": o.status,
+                "errors": [
+                    {"field": e.get("field"), "messages": e.get("messages")} for e in o.errors
+                ],
+            }
+            for o in invalid
         ],
     }
 
