@@ -10,13 +10,14 @@ persist tokens, and no secret in any repr, exception or log line.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import logging
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -35,7 +36,8 @@ logger = logging.getLogger("halnav")
 _INSTALL_HINT = "pip install 'halnav[oauth]'"
 _INSECURE_HINT = (
     "the token URL is plain http and requests-oauthlib sends client credentials only over "
-    "https; for a local sandbox set the environment variable OAUTHLIB_INSECURE_TRANSPORT=1"
+    "https (plain http is allowed for a loopback host: 127.0.0.1, ::1, localhost); "
+    "OAUTHLIB_INSECURE_TRANSPORT=1 allows it for every host"
 )
 #: Loggers of the OAuth libraries, which log request headers, bodies and tokens at DEBUG.
 _OAUTH_LOGGERS = (
@@ -68,8 +70,10 @@ class ClientCredentials(AuthBase):
     * ``repr``, exceptions and log lines never show the secret or a token.
     * :meth:`close` closes its connections to the token URL (a client does not close it).
 
-    The token URL must be https: requests-oauthlib refuses to send credentials over plain http
-    unless ``OAUTHLIB_INSECURE_TRANSPORT=1`` is set (do that only for a local sandbox).
+    The token URL must be https, or plain http on a loopback host (``127.0.0.1``, ``::1``,
+    ``localhost``: a local sandbox's), where the credentials never leave the machine. Another
+    plain http host is refused, as requests-oauthlib does unless ``OAUTHLIB_INSECURE_TRANSPORT=1``
+    is set.
 
     Needs the ``oauth`` extra: ``pip install 'halnav[oauth]'``.
     """
@@ -96,7 +100,7 @@ class ClientCredentials(AuthBase):
             ) from exc
         if not isinstance(token_url, str) or not token_url.startswith(("https://", "http://")):
             raise ValueError(f"token_url must be an http(s) URL, got {redact_url(str(token_url))}")
-        if not is_secure_transport(token_url):
+        if not is_secure_transport(token_url) and not _is_loopback_http(token_url):
             raise ValueError(f"{redact_url(token_url)}: {_INSECURE_HINT}")
         if leeway < 0:
             raise ValueError(f"leeway must be 0 or more seconds, got {leeway}")
@@ -112,6 +116,15 @@ class ClientCredentials(AuthBase):
         self._oauth_client = BackendApplicationClient(client_id=client_id, scope=self.scope)
         self._session = OAuth2Session(client=self._oauth_client, scope=self.scope)
         self._session.register_compliance_hook("access_token_response", self._check_answer)
+        # requests-oauthlib refuses a plain http URL in fetch_token() and in its session's
+        # request(), but a loopback token URL may be plain http: fetch_token() is then given
+        # its https twin, this session's request hook puts the real URL back, and this session
+        # alone (nothing process-wide) sends that one URL without the https check.
+        self._fetch_url = token_url
+        if not is_secure_transport(token_url) and _is_loopback_http(token_url):
+            self._fetch_url = urlunsplit(urlsplit(token_url)._replace(scheme="https"))
+            self._session.register_compliance_hook("access_token_request", self._loopback_http)
+            _send_plain_http(self._session, token_url)
         self._retry = _token_retry(retries)
         adapter = HTTPAdapter(max_retries=self._retry)
         self._session.mount("https://", adapter)
@@ -209,7 +222,7 @@ class ClientCredentials(AuthBase):
             # Connection failures and timeouts become TransportError here.
             with transport_errors("POST", self.token_url, self.timeout, self._retry):
                 fetched = self._fetch_token(
-                    self.token_url,
+                    self._fetch_url,
                     client_id=self.client_id,
                     client_secret=self._client_secret,
                     timeout=self.timeout,
@@ -253,6 +266,13 @@ class ClientCredentials(AuthBase):
         if self.on_new_token is not None:
             self.on_new_token(dict(token))
         return token
+
+    def _loopback_http(
+        self, url: str, headers: dict[str, str], request_kwargs: dict[str, Any]
+    ) -> tuple[str, dict[str, str], dict[str, Any]]:
+        """requests-oauthlib's request hook: the https twin of a loopback token URL back to the
+        plain http URL given (see ``__init__``); any other URL is left as it is."""
+        return (self.token_url if url == self._fetch_url else url), headers, request_kwargs
 
     def _check_answer(self, response: requests.Response) -> requests.Response:
         """requests-oauthlib's response hook: an error answer that is not an OAuth2 error JSON
@@ -319,6 +339,37 @@ class ClientCredentials(AuthBase):
         )
 
     __str__ = __repr__
+
+
+def _send_plain_http(session: requests.Session, token_url: str) -> None:
+    """Let ``session`` (an OAuth2Session) send requests to ``token_url`` without its https check:
+    its token request, which carries no bearer token, goes through :mod:`requests` as is."""
+    checked = session.request
+    plain = requests.Session.request.__get__(session)
+
+    def request(method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        if url != token_url:
+            return checked(method, url, *args, **kwargs)
+        for name in ("withhold_token", "client_id", "client_secret"):
+            kwargs.pop(name, None)  # OAuth2Session.request's own arguments
+        response: requests.Response = plain(method, url, *args, **kwargs)
+        return response
+
+    setattr(session, "request", request)  # noqa: B010 - this session's own, not its class's
+
+
+def _is_loopback_http(url: str) -> bool:
+    """Whether ``url`` is plain http to a loopback host (127.0.0.0/8, ::1 or localhost)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _expiry(token: Mapping[str, Any]) -> float | None:

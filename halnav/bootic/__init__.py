@@ -15,6 +15,7 @@
 :class:`halnav.Resource` (made with ``Resource.cast``), so every generic method works on them.
 """
 
+from .._public import publish as _publish
 from ._client import DEFAULT_ROOT_URL, DEFAULT_TOKEN_URL, BooticClient
 from ._errors import (
     CreateOutcomeUnknown,
@@ -59,3 +60,6 @@ __all__ = [
     "check_update_status",
     "order_query",
 ]
+
+# Tracebacks and reprs name the public path (halnav.bootic.InvalidFilter), not the private module.
+_publish(__name__, globals(), __all__)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
-from typing import IO, Any
+from typing import Any
 
+from .. import NotFound
 from .._response import summarize_errors
 from ..bootic import (
     DEFAULT_ROOT_URL,
@@ -22,12 +22,24 @@ from ..bootic import (
     check_update_status,
     order_query,
 )
-from ..bootic._filters import order_ids, parse_id
-from ._common import UsageError, client_options, setting_token, setting_url
-from ._output import compact_json, table, text_value, write_csv
+from ._common import CLIError, UsageError, server_message
+from ._files import output_stream
+from ._output import pretty_json, table, text_value, write_items
 from ._progress import Progress
+from ._settings import connection
 
-__all__ = ["ORDER_COLUMNS", "TABLE_COLUMNS", "add_parser", "order_row", "parse_variant"]
+__all__ = [
+    "MAX_PER_PAGE",
+    "ORDER_COLUMNS",
+    "TABLE_COLUMNS",
+    "add_json_flag",
+    "add_parser",
+    "order_ids",
+    "order_row",
+    "parse_variant",
+    "report",
+    "shop_id_option",
+]
 
 #: CSV columns: (header, JSON pointer into an order).
 ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -49,6 +61,9 @@ ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 #: The columns of ``--format table``.
 TABLE_COLUMNS = ("id", "code", "status", "total", "created_on", "contact_email")
+#: The most orders a page may hold. The seed page documents no maximum; the sandbox's is 200
+#: (a 400 beyond), so a larger --per-page is refused before it reaches a server.
+MAX_PER_PAGE = 200
 
 
 def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -83,8 +98,9 @@ def _add_orders(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         "--format",
         choices=("table", "jsonl", "csv"),
         default="table",
-        help="table (default), jsonl (one order per line, complete) or csv",
+        help="table, jsonl (one order per line, complete) or csv",
     )
+    parser.add_argument("--crlf", action="store_true", help="end CSV lines with \\r\\n, not \\n")
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     filters = parser.add_argument_group("filters (as documented by Bootic)")
     for spec in ORDER_FILTERS.values():
@@ -95,6 +111,8 @@ def _add_orders(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
             help_text = f"{spec.description}; repeatable; any of: {', '.join(ORDER_STATUSES)}"
         elif spec.name == "sort":
             help_text = f"{spec.description}; one of: {', '.join(ORDER_SORTS)}"
+        elif spec.name == "per_page":
+            help_text = f"orders per page, 1 to {MAX_PER_PAGE} (default 30)"
         flag = "--" + spec.name.replace("_", "-")
         flags = [flag, "--query"] if spec.name == "q" else [flag]
         filters.add_argument(
@@ -126,6 +144,7 @@ def _add_create_order(commands: Any, parents: list[argparse.ArgumentParser]) -> 
     parser.add_argument("--name", help="the contact's name (needed for a new contact)")
     parser.add_argument("--phone", help="the contact's phone number (needed for a new contact)")
     parser.add_argument("--address", metavar="ID", type=int, help="copy the address with this id")
+    add_json_flag(parser)
     parser.set_defaults(handler=run_create_order)
 
 
@@ -144,7 +163,25 @@ def _add_update_orders(commands: Any, parents: list[argparse.ArgumentParser]) ->
         "--status", required=True, help=f"the new status: {', '.join(UPDATE_STATUSES)}"
     )
     parser.add_argument("ids", nargs="+", metavar="ID", help="order ids")
+    add_json_flag(parser)
     parser.set_defaults(handler=run_update_orders)
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    """``--json``: the command's result as one JSON document on stdout (see :func:`report`)."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as one JSON document (ids, codes, statuses, errors), for scripts",
+    )
+
+
+def report(args: argparse.Namespace, result: dict[str, Any], text: Callable[[], str]) -> None:
+    """Print a writing command's ``result``: as JSON with ``--json``, else ``text()``.
+
+    Every writing command (create-order, update-orders, and any later one) reports through
+    here, with ``valid_items``/``invalid_items`` lists where it acts on many records."""
+    print(pretty_json(result) if args.json else text())
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -160,21 +197,51 @@ def run_orders(args: argparse.Namespace) -> int:
     if "status" in filters:
         filters["status"] = ",".join(filters["status"])
     _usage(order_query, filters)  # before any request: a bad filter is a usage error
-    with ExitStack() as stack:
-        bootic = stack.enter_context(_bootic_client(args))
-        shop = _shop(bootic, args.shop)
+    per_page = filters.get("per_page")
+    if per_page is not None and int(per_page) > MAX_PER_PAGE:
+        raise UsageError(f"invalid per_page {per_page!r}; at most {MAX_PER_PAGE} orders a page")
+    shop_id = shop_id_option(args.shop)
+    page_number = int(filters.get("page") or 1)
+    shop = _shop(connection(args).bootic(), shop_id)
+    try:
         page = shop.orders(**filters)
-        out: IO[str] = sys.stdout
-        if args.output:
-            newline = "" if args.format == "csv" else None
-            out = stack.enter_context(open(args.output, "w", encoding="utf-8", newline=newline))
-        total = page.total_items
-        with Progress(total=total if args.all else None, description="orders") as bar:
-            orders: Iterable[Order] = page.iter_orders() if args.all else page.orders
-            count = _write(out, args.format, _counted(orders, bar if args.all else None))
+    except NotFound as exc:
+        if page_number > 1:
+            raise CLIError(
+                f"page {page_number} is past the last page of these orders "
+                f"({exc}{server_message(exc)})"
+            ) from exc
+        raise
+    total = page.total_items
+    orders_here = page.orders
+    if page_number > 1 and not orders_here:
+        size = page.get("per_page")
+        pages = f"; {total} orders" if isinstance(total, int) else ""
+        if isinstance(total, int) and isinstance(size, int) and size > 0:
+            pages += f" make {max(1, -(-total // size))} pages of {size}"
+        raise CLIError(f"page {page_number} is past the last page of these orders{pages}")
+    newline = "" if args.format == "csv" else None
+    with (
+        output_stream(args.output, newline) as out,
+        Progress(total=total if args.all else None, description="orders") as bar,
+    ):
+        orders: Iterable[Order] = page.iter_orders() if args.all else orders_here
+        count = write_items(
+            bar.writer(out),
+            args.format,
+            _counted(orders, bar if args.all else None),
+            [name for name, _ in ORDER_COLUMNS] if args.format == "csv" else TABLE_COLUMNS,
+            lambda order: order_row(
+                order, [n for n, _ in ORDER_COLUMNS] if args.format == "csv" else TABLE_COLUMNS
+            ),
+            lambda order: order.document,
+            "\r\n" if args.crlf else "\n",
+        )
+        out.flush()
     shown = f"{count} of {total}" if isinstance(total, int) else str(count)
     where = f" to {args.output}" if args.output else ""
-    more = "" if args.all or count == total else " (first page; --all for every page)"
+    which = "first page" if page_number == 1 else f"page {page_number}"
+    more = "" if args.all or count == total else f" ({which}; --all for every page)"
     print(f"{shown} orders{where}{more}", file=sys.stderr)
     return 0
 
@@ -182,44 +249,82 @@ def run_orders(args: argparse.Namespace) -> int:
 def run_create_order(args: argparse.Namespace) -> int:
     """Run ``halnav bootic create-order``."""
     line_items = [parse_variant(text) for text in args.variant]
+    shop_id = shop_id_option(args.shop)
     contact = {
         key: value
         for key, value in (("email", args.email), ("name", args.name), ("phone_number", args.phone))
         if value
     }
-    with _bootic_client(args) as bootic:
-        shop = _shop(bootic, args.shop)
-        order = shop.create_order(line_items, contact=contact or None, address=args.address)
-        print(f"created order {order.code} (id {order.id}) in shop {shop.id}")
-        rows = [
-            ("status", order.status),
-            ("total", order.get("total")),
-            ("items", sum(int(item.get("units") or 0) for item in order.line_items)),
-        ]
-        for label, rel in (("checkout", "btc:web_checkout"), ("cart", "btc:web_cart")):
-            if order.has(rel):
-                rows.append((label, order.link(rel).url()))
-        for label, value in rows:
-            print(f"  {label:<9} {text_value(value)}")
+    shop = _shop(connection(args).bootic(), shop_id)
+    order = shop.create_order(line_items, contact=contact or None, address=args.address)
+    links = {
+        label: order.link(rel).url() if order.has(rel) else None
+        for label, rel in (("checkout_url", "btc:web_checkout"), ("cart_url", "btc:web_cart"))
+    }
+    result: dict[str, Any] = {
+        "shop_id": shop.get("id"),
+        "id": order.id,
+        "code": order.code,
+        "status": order.status,
+        "total": order.get("total"),
+        "items": sum(int(item.get("units") or 0) for item in order.line_items),
+        "url": order.link("self").url() if order.has("self") else order.location or order.url,
+        **links,
+    }
+
+    def text() -> str:
+        lines = [f"created order {order.code} (id {order.id}) in shop {shop.id}"]
+        rows = [("status", order.status), ("total", result["total"]), ("items", result["items"])]
+        rows += [(label, links[f"{label}_url"]) for label in ("checkout", "cart")]
+        lines += [f"  {label:<9} {text_value(value)}" for label, value in rows if value is not None]
+        return "\n".join(lines)
+
+    report(args, result, text)
     return 0
 
 
 def run_update_orders(args: argparse.Namespace) -> int:
     """Run ``halnav bootic update-orders``."""
     _usage(check_update_status, args.status)  # before any request
+    shop_id = shop_id_option(args.shop)
     ids = order_ids(args.ids)
-    with _bootic_client(args) as bootic:
-        shop = _shop(bootic, args.shop)
-        result = shop.update_orders(ids, status=args.status)
+    shop = _shop(connection(args).bootic(), shop_id)
+    result = shop.update_orders(ids, status=args.status)
     valid, invalid = result.valid_items, result.invalid_items
-    print(f"set status {args.status!r} on {len(valid)} of {len(ids)} orders in shop {shop.id}")
-    if valid:
-        print("valid:")
-        print(table(("id", "code", "status"), [(o.id, o.code, o.status) for o in valid], "  "))
-    if invalid:
-        print("invalid:")
-        rows = [(o.id, o.code, o.status, _error_text(o.errors)) for o in invalid]
-        print(table(("id", "code", "status", "errors"), rows, "  "))
+    data: dict[str, Any] = {
+        "shop_id": shop.get("id"),
+        "status": args.status,
+        "ids": ids,
+        "valid_items": [{"id": o.id, "code": o.code, "status": o.status} for o in valid],
+        "invalid_items": [
+            {
+                "id": o.id,
+                "code": o.code,
+                "status": o.status,
+                "errors": [
+                    {"field": e.get("field"), "messages": e.get("messages")} for e in o.errors
+                ],
+            }
+            for o in invalid
+        ],
+    }
+
+    def text() -> str:
+        lines = [
+            f"set status {args.status!r} on {len(valid)} of {len(ids)} orders in shop {shop.id}"
+        ]
+        if valid:
+            lines.append("valid:")
+            lines.append(
+                table(("id", "code", "status"), [(o.id, o.code, o.status) for o in valid], "  ")
+            )
+        if invalid:
+            lines.append("invalid:")
+            rows = [(o.id, o.code, o.status, _error_text(o.errors)) for o in invalid]
+            lines.append(table(("id", "code", "status", "errors"), rows, "  "))
+        return "\n".join(lines)
+
+    report(args, data, text)
     return 1 if invalid else 0
 
 
@@ -257,18 +362,32 @@ def _metavar(name: str, kind: str) -> str:
     }.get(kind, "VALUE")
 
 
-def _bootic_client(args: argparse.Namespace) -> BooticClient:
-    token = setting_token(args)
-    if token is None:
-        raise UsageError("no token: pass --token or set HALNAV_TOKEN")
-    root_url = setting_url(args) or DEFAULT_ROOT_URL
-    return BooticClient(token=token, root_url=root_url, **client_options(args))
+def shop_id_option(text: str | None) -> int | None:
+    """``--shop``: a whole number (spaces around it allowed), else a usage error."""
+    if text is None:
+        return None
+    if not text.strip().isdecimal():
+        raise UsageError(f"--shop takes a shop id (a whole number), got {text!r}")
+    return int(text.strip())
 
 
-def _shop(bootic: BooticClient, shop: str | None) -> Shop:
+def order_ids(texts: Iterable[str]) -> list[int]:
+    """The ids of ``update-orders``: whole numbers, each once, in the order given."""
+    ids: list[int] = []
+    bad = [text for text in texts if not text.strip().isdecimal()]
+    if bad:
+        shown = ", ".join(repr(text) for text in bad)
+        raise UsageError(f"order ids are whole numbers; got {shown}")
+    for text in texts:
+        if int(text.strip()) not in ids:
+            ids.append(int(text.strip()))
+    return ids
+
+
+def _shop(bootic: BooticClient, shop: int | None) -> Shop:
     if shop is None:
         return bootic.shop()
-    return bootic.shop(id=parse_id(shop))
+    return bootic.shop(id=shop)
 
 
 def _usage(check: Callable[[Any], object], value: Any) -> None:
@@ -284,21 +403,6 @@ def _counted(orders: Iterable[Order], bar: Progress | None) -> Iterator[Order]:
         if bar is not None:
             bar.update()
         yield order
-
-
-def _write(out: IO[str], fmt: str, orders: Iterable[Order]) -> int:
-    if fmt == "csv":
-        headers = [name for name, _ in ORDER_COLUMNS]
-        return write_csv(out, headers, (order_row(order, headers) for order in orders))
-    if fmt == "jsonl":
-        count = 0
-        for order in orders:
-            out.write(compact_json(order.document) + "\n")
-            count += 1
-        return count
-    rows = [order_row(order, TABLE_COLUMNS) for order in orders]
-    out.write(table(TABLE_COLUMNS, rows) + "\n")
-    return len(rows)
 
 
 def _error_text(errors: list[dict[str, Any]]) -> str:

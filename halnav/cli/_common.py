@@ -1,32 +1,23 @@
-"""What every command shares: connection settings, CLI errors, and starting the sandbox."""
+"""What every command shares: CLI errors, URL checks, and starting the sandbox."""
 
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-
-from .._client import Client
+from urllib.parse import urlsplit
 
 __all__ = [
-    "ENV_TOKEN",
-    "ENV_URL",
     "CLIError",
     "MissingExtra",
     "UsageError",
-    "client_options",
+    "check_url",
     "looks_like_url",
-    "make_client",
     "option",
     "running_sandbox",
-    "setting_token",
-    "setting_url",
+    "server_message",
 ]
-
-ENV_URL = "HALNAV_URL"
-ENV_TOKEN = "HALNAV_TOKEN"
 
 
 class CLIError(Exception):
@@ -45,19 +36,20 @@ class MissingExtra(CLIError):
     """An optional dependency is not installed; the message names the pip extra."""
 
 
+def server_message(exc: Exception) -> str:
+    """``: MESSAGE`` for an error answer's ``{"message": ...}`` (Bootic's 401, 403, 404 and
+    past-the-last-page bodies) when the exception's text does not hold it already."""
+    resource = getattr(exc, "resource", None)
+    document = getattr(resource, "document", None)
+    message = document.get("message") if isinstance(document, dict) else None
+    if isinstance(message, str) and message.strip() and message.strip() not in str(exc):
+        return f": {message.strip()}"
+    return ""
+
+
 def option(args: argparse.Namespace, name: str) -> Any:
     """A global option that may have been given before or after the subcommand."""
     return getattr(args, name, None)
-
-
-def setting_url(args: argparse.Namespace) -> str | None:
-    """``--url``, else ``$HALNAV_URL``, else ``None``."""
-    return option(args, "url") or os.environ.get(ENV_URL) or None
-
-
-def setting_token(args: argparse.Namespace) -> str | None:
-    """``--token``, else ``$HALNAV_TOKEN``, else ``None``. Never printed."""
-    return option(args, "token") or os.environ.get(ENV_TOKEN) or None
 
 
 def looks_like_url(text: str) -> bool:
@@ -65,15 +57,21 @@ def looks_like_url(text: str) -> bool:
     return text.startswith(("http://", "https://", "/"))
 
 
-def client_options(args: argparse.Namespace) -> dict[str, Any]:
-    """Keyword arguments for :class:`halnav.Client` from the global options (``--retries``)."""
-    retries = option(args, "retries")
-    return {} if retries is None else {"retries": retries}
-
-
-def make_client(root_url: str, token: str | None, args: argparse.Namespace) -> Client:
-    """A :class:`halnav.Client` for ``root_url``; the token goes to that origin only."""
-    return Client(root_url, token=token, **client_options(args))
+def check_url(text: str, what: str) -> str:
+    """``text`` if it is an absolute http(s) URL with a host, else a :class:`UsageError` saying
+    what was given (``what``: ``--url``, ``$HALNAV_URL``...) and, for a URL without its scheme,
+    what was probably meant. Without this, ``127.0.0.1:8000/v1`` would be read as a path."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise UsageError(f"{what} {text!r} is not a valid URL ({exc})") from None
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return text
+    hint = ""
+    if "://" not in text and not text.startswith("/"):
+        hint = f"; did you mean http://{text} (or https://)?"
+    raise UsageError(f"{what} {text!r} is not an absolute http(s) URL{hint}")
 
 
 @contextmanager

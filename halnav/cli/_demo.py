@@ -8,13 +8,13 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._client import Client
-from .._exceptions import HALNavError, UnprocessableEntity
+from .. import Client, HALNavError, UnprocessableEntity
 from ..bootic import BooticClient, Order, Shop
 from ._bootic import order_row
-from ._common import running_sandbox
+from ._common import UsageError, option, running_sandbox
 from ._output import link_rows, table, text_value
 from ._progress import Progress
+from ._settings import Connection, Settings, connection
 
 __all__ = ["add_parser", "run"]
 
@@ -35,38 +35,77 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
         description=(
             "Start the Bootic sandbox in-process on a free loopback port (fresh in-memory data) "
             "and walk through the API: root, shop, orders, counting across pages, creating an "
-            "order, a bulk update, the checkout link. Nothing leaves this machine."
+            "order, a bulk update, the checkout link. Nothing leaves this machine. With --url "
+            "(or --profile) the walk is made on that API instead, reading only, unless --write "
+            "is given."
         ),
     )
     parser.add_argument(
         "--orders", type=int, metavar="N", help="orders in the sandbox (default: its 14,486)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the generated data")
+    parser.add_argument("--seed", type=int, help="seed of the sandbox's data (default: 0)")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="with --url: also create an order and close three pending ones (steps 5 to 7), "
+        "as the demo does on its sandbox",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``halnav demo``."""
     started = time.perf_counter()
-    options: dict[str, Any] = {"seed": args.seed}
-    if args.orders is not None:
-        options["orders"] = args.orders
-    say("halnav demo: a walk through the Bootic API, served by a local sandbox.")
-    with running_sandbox("demo", **options) as url:
-        say(f"\nThe sandbox serves a Bootic-compatible API at {url} (fresh data, in memory).")
-        client = Client(str(url), token=url.token)
-        bootic = BooticClient(token=url.token, root_url=str(url))
-        with client, bootic:
-            _root(client)
-            shop = _shop(bootic)
-            pending = _pending(shop)
-            _count(shop)
-            order = _create(shop, pending)
-            _bulk_update(shop, pending)
-            if order is not None:
-                _checkout(client, order)
+    remote = option(args, "url") is not None or option(args, "profile") is not None
+    if remote:
+        if args.orders is not None or args.seed is not None:
+            raise UsageError("--orders and --seed make the sandbox's data: not with --url")
+        made = connection(args)
+        url = made.settings.url
+        if url is None:
+            raise UsageError("the profile has no url: give --url")
+        say(f"halnav demo: a walk through the Bootic API at {url}.")
+        if not args.write:
+            say("Reading only: steps 5 to 7 write to the shop, and run with --write.")
+        _walk(made, write=args.write)
+    else:
+        if args.write:
+            raise UsageError("--write is for --url: on its own sandbox the demo always writes")
+        if option(args, "token") is not None or option(args, "client_id") is not None:
+            raise UsageError(
+                "--token and --client-id need --url: without it the demo serves its own "
+                "sandbox, with its own tokens"
+            )
+        options: dict[str, Any] = {"seed": args.seed or 0}
+        if args.orders is not None:
+            options["orders"] = args.orders
+        say("halnav demo: a walk through the Bootic API, served by a local sandbox.")
+        with running_sandbox("demo", **options) as sandbox:
+            say(
+                f"\nThe sandbox serves a Bootic-compatible API at {sandbox} (fresh data, in memory)."
+            )
+            made = Connection(Settings(url=str(sandbox), token=sandbox.token))
+            try:
+                _walk(made, write=True)
+            finally:
+                made.close()
     say(f"\nDone in {time.perf_counter() - started:.1f}s. Next: halnav shell, halnav get --help.")
     return 0
+
+
+def _walk(made: Connection, write: bool) -> None:
+    client = made.client()
+    bootic = made.bootic()
+    _root(client)
+    shop = _shop(bootic)
+    pending = _pending(shop)
+    _count(shop)
+    if not write:
+        return
+    order = _create(shop, pending)
+    _bulk_update(shop, pending)
+    if order is not None:
+        _checkout(client, order)
 
 
 def say(text: str = "") -> None:
@@ -86,7 +125,7 @@ def _root(client: Client) -> None:
     root = client.root()
     say(f"   rels: {', '.join(root.rels)}")
     rows = [(rel, method, href, templated) for rel, method, href, _, templated in link_rows(root)]
-    say(table(("rel", "method", "href", "templated"), rows, "   "))
+    say(table(("rel", "method", "href", "templated"), rows, "   ", whole=("href",)))
 
 
 def _shop(bootic: BooticClient) -> Shop:

@@ -1,54 +1,75 @@
-"""The ``halnav`` command: argument parsing, dispatch, and turning errors into one clear line."""
+"""The ``halnav`` command: argument parsing, dispatch, and turning errors into one clear line.
+
+Exit statuses: 0 done; 1 a failed request (or any failure that is not a usage error); 2 a usage
+error, found before any request is sent; 130 interrupted (Ctrl-C). A reader that stops reading
+early (``halnav ... | head``) ends the command quietly with 0, whatever the format.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
-from .._exceptions import HALNavError, Unauthorized
+from .. import HALNavError, Unauthorized
 from .._version import __version__
-from . import _bootic, _demo, _get, _shell
-from ._common import CLIError, MissingExtra, option
+from . import _bootic, _completion, _demo, _get, _invoke, _shell
+from ._common import CLIError, MissingExtra, option, server_message
+from ._settings import Connection, add_connection_options
 
-__all__ = ["build_parser", "main"]
+__all__ = ["Parser", "build_parser", "main"]
 
 PROG = "halnav"
-_GLOBAL_WITH_VALUE = ("--url", "--token", "--retries")
+_GLOBAL_WITH_VALUE = (
+    "--url",
+    "--token",
+    "--retries",
+    "--profile",
+    "--client-id",
+    "--client-secret",
+    "--token-url",
+    "--scope",
+)
 _GLOBAL_FLAGS = ("--debug",)
+#: An option value that argparse would take for an option: ``-33.45,-70.66``, ``-1``, ``-.5``.
+_NEGATIVE = re.compile(r"^-\.?\d")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class DefaultsFormatter(argparse.HelpFormatter):
+    """Help that ends each option's text with its default, unless the text already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            not action.option_strings
+            or "default" in text
+            or default in (None, False, [], argparse.SUPPRESS)
+            or "%(default)" in text
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose help shows defaults; its subcommands' parsers are Parsers too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", DefaultsFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def build_parser() -> Parser:
     """The parser of every command (``sandbox`` is dispatched before parsing, see :func:`main`)."""
-    common = argparse.ArgumentParser(add_help=False)
-    connection = common.add_argument_group("connection")
-    connection.add_argument(
-        "--url", default=argparse.SUPPRESS, help="the API's root URL (default: $HALNAV_URL)"
-    )
-    connection.add_argument(
-        "--token",
-        default=argparse.SUPPRESS,
-        help="a bearer token (default: $HALNAV_TOKEN); it is never printed",
-    )
-    connection.add_argument(
-        "--retries",
-        type=_retries,
-        default=argparse.SUPPRESS,
-        metavar="N",
-        help="retries of a GET, PUT or DELETE after a failed connection or a 429/502/503/504 "
-        "(default: halnav.Client's; a POST is never retried)",
-    )
-    connection.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show tracebacks and log every request (credentials masked)",
-    )
-    parser = argparse.ArgumentParser(
+    common = Parser(add_help=False)
+    add_connection_options(common)
+    parser = Parser(
         prog=PROG,
         parents=[common],
         description="Explore and script HAL APIs; the Bootic API and a local sandbox of it.",
@@ -59,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     _demo.add_parser(commands, [common])
     _get.add_parser(commands, [common])
+    _invoke.add_parser(commands, [common])
     _shell.add_parser(commands, [common])
     commands.add_parser(
         "sandbox",
@@ -66,13 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the Bootic sandbox server (halnav sandbox --help)",
     )
     _bootic.add_parser(commands, [common])
+    _completion.add_parser(commands, [common])
+    _remember_parsers(parser)
     return parser
 
 
-def _retries(text: str) -> int:
-    if not text.isdecimal():
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return int(text)
+def _remember_parsers(parser: argparse.ArgumentParser) -> None:
+    """Each subcommand's parser sets ``args.command_parser`` to itself: its usage is the one an
+    unknown option shows."""
+    parser.set_defaults(command_parser=parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _remember_parsers(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sandbox_arguments is not None:
         return _run_sandbox(sandbox_arguments, debug="--debug" in arguments)
     parser = build_parser()
+    _completion.complete_if_asked(parser)  # only when a shell's completion runs the command
     try:
         args = _parse(parser, arguments)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
@@ -94,49 +123,107 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, debug: bool) -> int:
     """Run the command parsed into ``args``; its errors become one line and an exit status."""
     try:
-        return int(args.handler(args))
+        try:
+            code = int(args.handler(args))
+            sys.stdout.flush()  # a closed pipe shows here when the output was buffered
+            return code
+        finally:
+            made = getattr(args, "connection", None)
+            if isinstance(made, Connection):
+                made.close()
+    except BrokenPipeError:
+        return _broken_pipe()
     except CLIError as exc:
-        return _fail(str(exc), exc.code, debug)
+        return _fail(exc, str(exc), exc.code, args, debug)
     except HALNavError as exc:
-        message = str(exc)
+        message = str(exc) + server_message(exc)
         if isinstance(exc, Unauthorized):
-            message += " (check --token or $HALNAV_TOKEN)"
-        return _fail(message, 1, debug)
+            made = getattr(args, "connection", None)
+            withheld = made.withheld(exc) if isinstance(made, Connection) else None
+            message += f" ({withheld})" if withheld else " (check --token or $HALNAV_TOKEN)"
+        return _fail(exc, message, 1, args, debug)
     except OSError as exc:  # e.g. --output to a directory that does not exist
-        if isinstance(exc, BrokenPipeError):
-            return _broken_pipe()
-        return _fail(str(exc), 1, debug)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+        return _fail(exc, str(exc), 1, args, debug)
+    except KeyboardInterrupt as exc:
+        return _fail(exc, "interrupted", 130, args, debug)
+    except Exception as exc:  # a bug: still one line, and --debug for the traceback
+        text = f"{type(exc).__name__}: {exc} (a bug in halnav? --debug shows the traceback)"
+        return _fail(exc, text, 1, args, debug)
 
 
 def _parse(parser: argparse.ArgumentParser, arguments: list[str]) -> argparse.Namespace:
-    """Parse; ``get`` may interleave relations and options (``get btc:shop -p id=1 btc:orders``),
-    which argparse leaves over, in order, after the first run of positionals."""
-    args, extras = parser.parse_known_args(arguments)
-    if extras and getattr(args, "command", None) == "get":
+    """Parse; ``get`` and ``invoke`` may interleave relations and options (``get btc:shop -p
+    id=1 btc:orders``), which argparse leaves over, in order, after the first positionals.
+    Anything else left over is an error shown with the subcommand's own usage."""
+    args, extras = parser.parse_known_args(_negative_values(parser, arguments))
+    if extras and getattr(args, "command", None) in ("get", "invoke"):
         unknown = [extra for extra in extras if extra.startswith("-") and extra != "-"]
         if not unknown:
             args.path = [*args.path, *extras]
             extras = []
     if extras:
-        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        target = getattr(args, "command_parser", None) or parser
+        target.error(f"unrecognized arguments: {' '.join(extras)}")
     return args
 
 
-def _fail(message: str, code: int, debug: bool) -> int:
+def _negative_values(parser: argparse.ArgumentParser, arguments: list[str]) -> list[str]:
+    """``--lat-long -33.45,-70.66`` as ``--lat-long=-33.45,-70.66``: argparse takes a value
+    that starts with ``-`` for an option unless it is a plain number."""
+    takes_value = _options_with_values(parser)
+    fixed: list[str] = []
+    index = 0
+    while index < len(arguments):
+        token = arguments[index]
+        following = arguments[index + 1] if index + 1 < len(arguments) else None
+        if token == "--":
+            fixed += arguments[index:]
+            break
+        if token in takes_value and following is not None and _NEGATIVE.match(following):
+            fixed.append(f"{token}={following}" if token.startswith("--") else token + following)
+            index += 2
+            continue
+        fixed.append(token)
+        index += 1
+    return fixed
+
+
+def _options_with_values(parser: argparse.ArgumentParser) -> set[str]:
+    found: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _options_with_values(sub)
+        elif action.option_strings and action.nargs is None and action.const is None:
+            found.update(action.option_strings)
+    return found
+
+
+def _fail(
+    exc: BaseException, message: str, code: int, args: argparse.Namespace, debug: bool
+) -> int:
+    notes = [note for note in getattr(exc, "__notes__", None) or [] if isinstance(note, str)]
+    text = " ".join("; ".join([message, *notes]).split())
+    made = getattr(args, "connection", None)
+    secrets = made.settings.secrets() if isinstance(made, Connection) else []
+    secrets += [value for value in (option(args, "token"), option(args, "client_secret")) if value]
+    # A secret of a few characters would mask every word it occurs in; such a test token is
+    # no secret (the same rule as halnav.ClientCredentials').
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, "****")
     if debug:
         traceback.print_exc()
-    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+    print(f"{PROG}: error: {text}", file=sys.stderr)
     return code
 
 
 def _broken_pipe() -> int:
-    # The reader went away (halnav ... | head): stop quietly, as Python's docs advise.
+    # The reader went away (halnav ... | head): stop quietly, as Python's docs advise, with 0:
+    # whether the pipe closes before the last write depends on buffer sizes and timing, so a
+    # status that told it would vary from run to run.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
-    return 1
+    return 0
 
 
 @contextmanager
@@ -178,10 +265,12 @@ def _run_sandbox(arguments: list[str], debug: bool) -> int:
         from ..sandbox.cli import main as sandbox_main
     except ImportError as exc:
         if (exc.name or "").startswith("halnav"):
-            return _fail(f"this halnav has no sandbox command ({exc})", 1, debug)
+            print(f"{PROG}: error: this halnav has no sandbox command ({exc})", file=sys.stderr)
+            return 1
         error = MissingExtra(
             f"halnav sandbox needs the sandbox server's dependencies ({exc}); "
             "install them with: pip install 'halnav[sandbox]'"
         )
-        return _fail(str(error), error.code, debug)
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return error.code
     return int(sandbox_main(arguments) or 0)

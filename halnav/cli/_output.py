@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
-from typing import IO, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, Any, TypeVar
 
-from .._exceptions import HALNavError
-from .._resource import Resource
+from .. import HALNavError, Resource
 
 __all__ = [
     "compact_json",
     "describe",
     "embedded_rows",
     "link_rows",
+    "links_table",
     "pretty_json",
     "property_rows",
     "table",
     "text_value",
     "write_csv",
+    "write_items",
 ]
 
 _MAX_CELL = 70
+T = TypeVar("T")
 
 
 def pretty_json(value: Any) -> str:
@@ -48,9 +50,16 @@ def text_value(value: Any) -> str:
     return compact_json(value)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], indent: str = "") -> str:
-    """A plain text table with a header line; long cells are cut with ``...``."""
-    cells = [[_cell(value) for value in row] for row in rows]
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    indent: str = "",
+    whole: Iterable[str] = (),
+) -> str:
+    """A plain text table with a header line; long cells are cut with ``...``, except in the
+    columns named in ``whole`` (hrefs: a cut one hides its page number)."""
+    keep = [header in set(whole) for header in headers]
+    cells = [[_cell(value, k) for value, k in zip(row, keep, strict=True)] for row in rows]
     widths = [len(header) for header in headers]
     for row in cells:
         for index, value in enumerate(row):
@@ -85,6 +94,19 @@ def link_rows(resource: Resource) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
+def links_table(rows: Sequence[tuple[str, str, str, str, str]], indent: str = "") -> str:
+    """The rows of :func:`link_rows` as a table. The href comes last and whole (a cut one hides
+    its page number; last, a long template pads no other column); the title column is there
+    only when some link has a title."""
+    titled = any(title for _, _, _, title, _ in rows)
+    headers = ("rel", "method", "templated", *(("title",) if titled else ()), "href")
+    cells = [
+        (rel, method, templated, *((title,) if titled else ()), href)
+        for rel, method, href, title, templated in rows
+    ]
+    return table(headers, cells, indent, whole=("href",))
+
+
 def embedded_rows(resource: Resource) -> list[tuple[str, str]]:
     """(rel, what) for each embedded relation: ``1 resource`` (an object) or ``N items``."""
     document = resource.document
@@ -117,17 +139,21 @@ def describe(resource: Resource) -> str:
         parts.append(f"\nlinks: invalid ({exc})")
     else:
         if links:
-            headers = ("rel", "method", "href", "title", "templated")
-            parts.append("\nlinks\n" + table(headers, links, "  "))
+            parts.append("\nlinks\n" + links_table(links, "  "))
     embedded = embedded_rows(resource)
     if embedded:
         parts.append("\nembedded\n" + table(("rel", "contents"), embedded, "  "))
     return "\n".join(parts)
 
 
-def write_csv(stream: IO[str], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a header and ``rows`` as CSV; returns the number of rows written."""
-    writer = csv.writer(stream)
+def write_csv(
+    stream: IO[str],
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    line_end: str = "\n",
+) -> int:
+    """Write a header and ``rows`` as CSV, lines ended by ``line_end``; the number of rows."""
+    writer = csv.writer(stream, lineterminator=line_end)
     writer.writerow(headers)
     count = 0
     for row in rows:
@@ -136,10 +162,34 @@ def write_csv(stream: IO[str], headers: Sequence[str], rows: Iterable[Sequence[A
     return count
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, whole: bool = False) -> str:
     text = text_value(value).replace("\n", " ")
-    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 3] + "..."
+    return text if whole or len(text) <= _MAX_CELL else text[: _MAX_CELL - 3] + "..."
 
 
 def _line(values: Sequence[str], widths: Sequence[int], indent: str) -> str:
     return (indent + "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))).rstrip()
+
+
+def write_items(
+    out: IO[str],
+    fmt: str,
+    items: Iterable[T],
+    columns: Sequence[str],
+    row: Callable[[T], Sequence[Any]],
+    document: Callable[[T], Any],
+    line_end: str = "\n",
+) -> int:
+    """Write ``items`` as ``fmt``: ``table`` (``columns``, once every item is read), ``csv``
+    (``columns``, streamed) or ``jsonl`` (each item's whole ``document``); the number written."""
+    if fmt == "csv":
+        return write_csv(out, columns, (row(item) for item in items), line_end)
+    if fmt == "jsonl":
+        count = 0
+        for item in items:
+            out.write(compact_json(document(item)) + "\n")
+            count += 1
+        return count
+    rows = [row(item) for item in items]
+    out.write(table(columns, rows) + "\n")
+    return len(rows)

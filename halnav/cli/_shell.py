@@ -10,17 +10,9 @@ from typing import Any
 
 import halnav
 
-from ..bootic import BooticClient
-from ._common import (
-    UsageError,
-    client_options,
-    looks_like_url,
-    make_client,
-    running_sandbox,
-    setting_token,
-    setting_url,
-)
+from ._common import UsageError, check_url, looks_like_url, running_sandbox
 from ._explain import explain
+from ._settings import Connection, Settings, connection
 
 __all__ = ["add_parser", "run"]
 
@@ -52,19 +44,21 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``halnav shell``."""
-    url = args.target or setting_url(args)
-    token = setting_token(args)
     if args.target and not looks_like_url(args.target):
         raise UsageError(f"shell takes a URL, got {args.target!r}")
+    if args.target:
+        check_url(args.target, "URL")
+    made = connection(args)
+    url = args.target or made.settings.url
     with ExitStack() as stack:
         if url is None:
             sandbox = stack.enter_context(running_sandbox("shell"))
-            url, token = str(sandbox), sandbox.token
+            url = str(sandbox)
+            made = Connection(Settings(url=url, token=sandbox.token))
+            stack.callback(made.close)
             print(f"Started the Bootic sandbox at {url} (in memory, gone on exit)", file=sys.stderr)
-        client = stack.enter_context(make_client(url, token, args))
-        bootic = stack.enter_context(
-            BooticClient(token=token, root_url=url, **client_options(args))
-        )
+        client = made.client(url)
+        bootic = made.bootic(url, require_credentials=False)
         namespace = {
             "halnav": halnav,
             "client": client,

@@ -187,16 +187,17 @@ def test_filters_and_statuses_are_checked_before_any_request():
         assert "127.0.0.1:9" not in line and "failed" not in line
 
 
-def test_ids_of_digits_int_does_not_take_are_not_a_traceback(fresh):
-    sandbox, halnav = fresh, connected(fresh)
-    line = assert_one_line_error(halnav("bootic", "orders", "--shop", "²"))
-    assert "404" in line and "/shops/%C2%B2.json" in line
-    # "²" is sent as it is, and the sandbox refuses a bulk update holding a non-integer id.
-    result = halnav(
-        "bootic", "update-orders", "--shop", str(sandbox.shop_id), "--status", "closed", "²"
-    )
-    line = assert_one_line_error(result)
-    assert "422" in line and "ids:" in line
+def test_ids_that_are_not_whole_numbers_are_usage_errors_before_any_request():
+    # "²" is a digit to str.isdigit() but no number: refused like "abc", nothing is sent.
+    for shop in ("abc", "²", "-1", "1.5"):
+        line = assert_one_line_error(run_halnav("bootic", "orders", "--shop", shop, *NO_SERVER), 2)
+        assert line == f"halnav: error: --shop takes a shop id (a whole number), got {shop!r}"
+    result = run_halnav(
+        "bootic", "update-orders", "--shop", "29", "--status", "closed", "12", "abc", "²",
+        *NO_SERVER,
+    )  # fmt: skip
+    line = assert_one_line_error(result, 2)
+    assert line == "halnav: error: order ids are whole numbers; got 'abc', '²'"
 
 
 def test_update_orders_parses_ids_as_the_layer_does(fresh):

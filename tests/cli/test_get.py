@@ -29,7 +29,7 @@ def test_the_root_as_tables(halnav, sandbox):
     assert "properties" in out and "user_name" in out
     assert "links" in out and "rel" in out and "templated" in out
     shop_line = next(line for line in out.splitlines() if line.strip().startswith("btc:shop"))
-    assert "GET" in shop_line and "{id}" in shop_line and shop_line.rstrip().endswith("yes")
+    assert shop_line.split() == ["btc:shop", "GET", "yes", f"{sandbox}/shops/{{id}}.json"]
     docs_line = next(line for line in out.splitlines() if line.strip().startswith("btc:docs"))
     assert "API documentation" in docs_line
     assert "embedded" in out and "shops" in out and "1 item" in out
@@ -90,9 +90,13 @@ def test_an_unknown_rel_names_the_ones_there_are(halnav):
     assert "btc:nope" in line and "btc:shop" in line and "shops" in line
 
 
-def test_a_missing_template_variable_says_which(halnav):
-    line = assert_one_line_error(halnav("get", "btc:shop"))
-    assert "'id'" in line
+def test_a_missing_template_variable_is_a_usage_error_saying_which(halnav, sandbox):
+    # Checked before the templated link is requested (exit status 2, not a failed request).
+    line = assert_one_line_error(halnav("get", "btc:shop"), 2)
+    assert line == (
+        f"halnav: error: btc:shop needs -p id=... (its link is the template "
+        f"{sandbox}/shops/{{id}}.json)"
+    )
 
 
 def test_a_variable_no_hop_declares_is_a_usage_error(halnav, sandbox):

@@ -46,9 +46,20 @@ def test_table_aligns_columns_and_cuts_long_cells():
 def test_describe_shows_properties_links_and_embedded():
     text = describe(resource())
     assert "name     it's" in text and 'tags     ["a","b"]' in text
-    assert "btc:shop          GET     /v1/shops/{id}.json  A shop  yes" in text
+    assert "btc:shop          GET     yes        A shop  /v1/shops/{id}.json" in text
     assert "btc:create_order  POST" in text
     assert "shops  1 item" in text and "owner  1 resource" in text
+
+
+def test_links_show_hrefs_whole_and_titles_only_when_a_link_has_one():
+    long = "/v1/shops/1/orders.json?" + "&".join(f"f{n}=x" for n in range(30)) + "&page=17"
+    untitled = Resource(
+        {"_links": {"self": {"href": "/v1"}, "next": {"href": long}}}, url=ROOT, status_code=200
+    )
+    text = describe(untitled)
+    assert "title" not in text
+    assert text.splitlines()[-1] == f"  next  GET{' ' * 16}{long}"
+    assert text.splitlines()[-4].split() == ["rel", "method", "templated", "href"]
 
 
 def test_curl_line_masks_the_token_and_drops_it_for_another_origin():
