@@ -1,8 +1,9 @@
 """OAuth2 client credentials: a :mod:`requests` auth that fetches, renews and hides a bearer token.
 
-The protocol is requests-oauthlib's (:class:`~requests_oauthlib.OAuth2Session` with oauthlib's
-:class:`~oauthlib.oauth2.BackendApplicationClient`), installed by the ``oauth`` extra and imported
-only when a :class:`ClientCredentials` is made. This module adds what a long-running, threaded
+The protocol is oauthlib's (:class:`~oauthlib.oauth2.BackendApplicationClient` writes the token
+request and reads, checks and parses the answer), installed by the ``oauth`` extra and imported
+only when a :class:`ClientCredentials` is made; the request goes through a :mod:`requests`
+session of this module, with halnav's retries. This module adds what a long-running, threaded
 script needs: one token fetch at a time, renewal before expiry and after a 401, a callback to
 persist tokens, and no secret in any repr, exception or log line.
 """
@@ -17,14 +18,14 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
-from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from urllib3.util.retry import Retry
 
-from ._exceptions import HALNavError, HTTPError, TransportError, error_class_for
+from ._exceptions import HALNavError, HTTPError, error_class_for
 from ._redact import mask_secrets, redact_url
 from ._retry import IDEMPOTENT_METHODS, make_retry
 from ._transport import DEFAULT_TIMEOUT, Timeout, transport_errors
@@ -35,8 +36,8 @@ logger = logging.getLogger("halnav")
 
 _INSTALL_HINT = "pip install 'halnav[oauth]'"
 _INSECURE_HINT = (
-    "the token URL is plain http and requests-oauthlib sends client credentials only over "
-    "https (plain http is allowed for a loopback host: 127.0.0.1, ::1, localhost); "
+    "the token URL is plain http, and client credentials are sent only over https (plain "
+    "http is allowed for a loopback host: 127.0.0.1, ::1, localhost); oauthlib's "
     "OAUTHLIB_INSECURE_TRANSPORT=1 allows it for every host"
 )
 #: Loggers of the OAuth libraries, which log request headers, bodies and tokens at DEBUG.
@@ -46,6 +47,11 @@ _OAUTH_LOGGERS = (
     "oauthlib.oauth2.rfc6749.clients.base",
     "oauthlib.oauth2.rfc6749.parameters",
 )
+#: The headers of a token request (RFC 6749 section 4.4.2).
+_TOKEN_HEADERS = {
+    "Accept": "application/json",
+    "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
+}
 
 
 class ClientCredentials(AuthBase):
@@ -72,8 +78,7 @@ class ClientCredentials(AuthBase):
 
     The token URL must be https, or plain http on a loopback host (``127.0.0.1``, ``::1``,
     ``localhost``: a local sandbox's), where the credentials never leave the machine. Another
-    plain http host is refused, as requests-oauthlib does unless ``OAUTHLIB_INSECURE_TRANSPORT=1``
-    is set.
+    plain http host is refused, unless oauthlib's ``OAUTHLIB_INSECURE_TRANSPORT=1`` is set.
 
     Needs the ``oauth`` extra: ``pip install 'halnav[oauth]'``.
     """
@@ -92,12 +97,10 @@ class ClientCredentials(AuthBase):
         retries: int = 3,
     ) -> None:
         try:
+            # Imported here: the oauth extra is optional, and this is where it is needed.
             from oauthlib.oauth2 import BackendApplicationClient, is_secure_transport
-            from requests_oauthlib import OAuth2Session
         except ImportError as exc:
-            raise ImportError(
-                f"halnav.ClientCredentials needs requests-oauthlib: {_INSTALL_HINT}"
-            ) from exc
+            raise ImportError(f"halnav.ClientCredentials needs oauthlib: {_INSTALL_HINT}") from exc
         if not isinstance(token_url, str) or not token_url.startswith(("https://", "http://")):
             raise ValueError(f"token_url must be an http(s) URL, got {redact_url(str(token_url))}")
         if not is_secure_transport(token_url) and not _is_loopback_http(token_url):
@@ -113,18 +116,16 @@ class ClientCredentials(AuthBase):
         self.timeout = timeout
         self._lock = threading.RLock()
         self._token: dict[str, Any] | None = dict(token) if token else None
-        self._oauth_client = BackendApplicationClient(client_id=client_id, scope=self.scope)
-        self._session = OAuth2Session(client=self._oauth_client, scope=self.scope)
-        self._session.register_compliance_hook("access_token_response", self._check_answer)
-        # requests-oauthlib refuses a plain http URL in fetch_token() and in its session's
-        # request(), but a loopback token URL may be plain http: fetch_token() is then given
-        # its https twin, this session's request hook puts the real URL back, and this session
-        # alone (nothing process-wide) sends that one URL without the https check.
-        self._fetch_url = token_url
-        if not is_secure_transport(token_url) and _is_loopback_http(token_url):
-            self._fetch_url = urlunsplit(urlsplit(token_url)._replace(scheme="https"))
-            self._session.register_compliance_hook("access_token_request", self._loopback_http)
-            _send_plain_http(self._session, token_url)
+        oauth_client = BackendApplicationClient(client_id=client_id, scope=self.scope)
+        # oauthlib writes the request's body, and reads, checks and parses the answer (read by
+        # name: partly untyped in its stubs).
+        self._prepare_body: Callable[..., str] = getattr(oauth_client, "prepare_request_body")  # noqa: B009
+        self._parse_answer: Callable[..., object] = getattr(  # noqa: B009
+            oauth_client, "parse_request_body_response"
+        )
+        # The token request carries the client's credentials, never a bearer token: a plain
+        # session, whose only target is token_url (checked above).
+        self._session = requests.Session()
         self._retry = _token_retry(retries)
         adapter = HTTPAdapter(max_retries=self._retry)
         self._session.mount("https://", adapter)
@@ -133,10 +134,6 @@ class ClientCredentials(AuthBase):
         self.fetch_count = 0
         self._last_status: int | None = None
         _install_log_redaction(self._secrets)
-        # Read by name: partly untyped in requests-oauthlib's stubs; it returns the token.
-        self._fetch_token: Callable[..., dict[str, Any]] = getattr(  # noqa: B009
-            self._session, "fetch_token"
-        )
 
     # -- the requests auth interface -------------------------------------------------------
 
@@ -214,27 +211,24 @@ class ClientCredentials(AuthBase):
 
     def _fetch(self) -> dict[str, Any]:
         """Fetch a token (the lock is held); calls ``on_new_token``."""
-        from oauthlib.oauth2 import InsecureTransportError
-
         self._last_status = None
         started = time.time()
         try:
+            body = self._prepare_body(scope=self.scope)
             # Connection failures and timeouts become TransportError here.
             with transport_errors("POST", self.token_url, self.timeout, self._retry):
-                fetched = self._fetch_token(
-                    self._fetch_url,
-                    client_id=self.client_id,
-                    client_secret=self._client_secret,
+                response = self._session.post(
+                    self.token_url,
+                    data=body,
+                    headers=_TOKEN_HEADERS,
+                    auth=(self.client_id, self._client_secret),
                     timeout=self.timeout,
                 )
+            self._check_answer(response)
+            parsed: object = self._parse_answer(response.text, scope=self.scope)
+            fetched = cast("dict[str, Any]", parsed)
         except HALNavError:
             raise
-        except InsecureTransportError:
-            raise TransportError(
-                f"POST {redact_url(self.token_url)} not sent: {_INSECURE_HINT}",
-                method="POST",
-                url=redact_url(self.token_url),
-            ) from None
         except Warning as changed:
             # oauthlib's "scope has changed": the server granted other scopes than asked.
             granted: object = getattr(changed, "token", None)
@@ -267,27 +261,20 @@ class ClientCredentials(AuthBase):
             self.on_new_token(dict(token))
         return token
 
-    def _loopback_http(
-        self, url: str, headers: dict[str, str], request_kwargs: dict[str, Any]
-    ) -> tuple[str, dict[str, str], dict[str, Any]]:
-        """requests-oauthlib's request hook: the https twin of a loopback token URL back to the
-        plain http URL given (see ``__init__``); any other URL is left as it is."""
-        return (self.token_url if url == self._fetch_url else url), headers, request_kwargs
-
-    def _check_answer(self, response: requests.Response) -> requests.Response:
-        """requests-oauthlib's response hook: an error answer that is not an OAuth2 error JSON
-        (a 503 page, a proxy's 502) becomes the :class:`HTTPError` it is."""
+    def _check_answer(self, response: requests.Response) -> None:
+        """An error answer that is not an OAuth2 error JSON (a 503 page, a proxy's 502) is
+        raised as the :class:`HTTPError` it is; an OAuth2 error is left to oauthlib."""
         status = response.status_code
         self._last_status = status
         if status < 400:
-            return response
+            return
         error: Any = None
         try:
             error = response.json().get("error")
         except (ValueError, AttributeError):
             error = None
         if isinstance(error, str):
-            return response  # oauthlib turns it into its OAuth2Error; see _describe_error
+            return  # oauthlib turns it into its OAuth2Error; see _describe_error
         reason = f"{status} {response.reason or ''}".rstrip()
         raise error_class_for(status)(
             self._mask(f"token request to {redact_url(self.token_url)} failed: {reason}"),
@@ -339,23 +326,6 @@ class ClientCredentials(AuthBase):
         )
 
     __str__ = __repr__
-
-
-def _send_plain_http(session: requests.Session, token_url: str) -> None:
-    """Let ``session`` (an OAuth2Session) send requests to ``token_url`` without its https check:
-    its token request, which carries no bearer token, goes through :mod:`requests` as is."""
-    checked = session.request
-    plain = requests.Session.request.__get__(session)
-
-    def request(method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
-        if url != token_url:
-            return checked(method, url, *args, **kwargs)
-        for name in ("withhold_token", "client_id", "client_secret"):
-            kwargs.pop(name, None)  # OAuth2Session.request's own arguments
-        response: requests.Response = plain(method, url, *args, **kwargs)
-        return response
-
-    setattr(session, "request", request)  # noqa: B010 - this session's own, not its class's
 
 
 def _is_loopback_http(url: str) -> bool:

@@ -21,7 +21,7 @@ from requests.auth import AuthBase
 
 import halnav
 
-pytest.importorskip("requests_oauthlib")
+pytest.importorskip("oauthlib")
 
 TOKEN_URL = "https://auth.example/oauth/token"
 API = "https://api.example/v1"
@@ -31,7 +31,7 @@ SECRET = "client-secret-value"
 
 @pytest.fixture(autouse=True)
 def _loopback_http(monkeypatch: pytest.MonkeyPatch) -> None:
-    # requests-oauthlib sends client credentials over https only, unless told otherwise.
+    # Client credentials go over https only, or plain http to loopback, unless told otherwise.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
@@ -196,7 +196,7 @@ def test_wrong_credentials_and_scopes_raise_halnav_errors_without_the_secret(boo
 
 @pytest.mark.bootic_sandbox(orders=10)
 def test_nothing_secret_in_reprs_or_debug_logs(bootic_sandbox, caplog):
-    caplog.set_level(logging.DEBUG)  # every logger: halnav, requests_oauthlib, urllib3
+    caplog.set_level(logging.DEBUG)  # every logger: halnav, oauthlib, urllib3
     auth = credentials(bootic_sandbox)
     with halnav.Client(bootic_sandbox, auth=auth) as client:
         client.root()
@@ -365,6 +365,6 @@ def test_plain_http_token_urls_need_the_oauthlib_switch(monkeypatch):
 
 
 def test_a_missing_extra_names_the_pip_command(monkeypatch):
-    monkeypatch.setitem(sys.modules, "requests_oauthlib", None)
+    monkeypatch.setitem(sys.modules, "oauthlib.oauth2", None)
     with pytest.raises(ImportError, match=r"pip install 'halnav\[oauth\]'"):
         halnav.ClientCredentials(TOKEN_URL, "id", SECRET)

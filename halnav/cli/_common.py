@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
+
+from .. import sandbox
+from .._json import is_object
 
 __all__ = [
     "CLIError",
@@ -41,7 +44,7 @@ def server_message(exc: Exception) -> str:
     past-the-last-page bodies) when the exception's text does not hold it already."""
     resource = getattr(exc, "resource", None)
     document = getattr(resource, "document", None)
-    message = document.get("message") if isinstance(document, dict) else None
+    message = document.get("message") if is_object(document) else None
     if isinstance(message, str) and message.strip() and message.strip() not in str(exc):
         return f": {message.strip()}"
     return ""
@@ -75,10 +78,10 @@ def check_url(text: str, what: str) -> str:
 
 
 @contextmanager
-def running_sandbox(command: str, **options: Any) -> Iterator[Any]:
+def running_sandbox(command: str, **options: Any) -> Generator[Any, None, None]:
     """Serve the in-memory Bootic sandbox on a free loopback port for the ``with`` block."""
     try:
-        from ..sandbox import serve
+        serve = sandbox.serve  # without werkzeug, the package raises ImportError here
     except ImportError as exc:
         raise MissingExtra(
             f"halnav {command} needs the sandbox extra: pip install 'halnav[sandbox]'"

@@ -25,8 +25,9 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from .._json import is_object
 from ._common import CLIError
 
 if sys.version_info >= (3, 11):
@@ -66,7 +67,7 @@ class Profile:
     """One profile's settings, and where they came from."""
 
     name: str
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict[str, Any])
     #: Whether it was named (``--profile``, ``$HALNAV_PROFILE``) rather than the file's default.
     named: bool = False
 
@@ -92,9 +93,10 @@ def load_profile(name: str | None, path: Path | None = None) -> Profile | None:
             raise ConfigError(f"no profile {name!r}: {path} does not exist")
         return None
     data = _read(path)
-    profiles = data.get("profiles", {})
-    if not isinstance(profiles, dict) or not all(isinstance(p, dict) for p in profiles.values()):
+    found: object = data.get("profiles", {})
+    if not is_object(found) or not all(is_object(p) for p in found.values()):
         raise ConfigError(f"{path}: 'profiles' must be tables ([profiles.NAME])")
+    profiles = cast("dict[str, dict[str, Any]]", found)
     unknown = sorted(set(data) - {"profiles", "default_profile"})
     if unknown:
         raise ConfigError(
@@ -132,7 +134,8 @@ def load_profile(name: str | None, path: Path | None = None) -> Profile | None:
 def _read(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as stream:
-            return tomllib.load(stream)
+            data: dict[str, Any] = tomllib.load(stream)
+            return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     except OSError as exc:

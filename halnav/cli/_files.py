@@ -11,9 +11,9 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, cast
 
 from ._common import CLIError
 
@@ -27,7 +27,7 @@ class Interrupted(CLIError):
 
 
 @contextmanager
-def output_stream(path: str | None, newline: str | None = None) -> Iterator[IO[str]]:
+def output_stream(path: str | None, newline: str | None = None) -> Generator[IO[str], None, None]:
     """stdout (``path`` ``None``), or a file at ``path`` that appears only when the block ends
     without an error. ``newline`` is :func:`open`'s (``""`` for CSV)."""
     if path is None:
@@ -56,11 +56,11 @@ def output_stream(path: str | None, newline: str | None = None) -> Iterator[IO[s
 
 def add_note(exc: BaseException, note: str) -> None:
     """``exc.add_note(note)`` (Python 3.11+), by hand on 3.10; the failure line shows notes."""
-    notes = getattr(exc, "__notes__", None)
+    notes: object = getattr(exc, "__notes__", None)
     if isinstance(notes, list):
-        notes.append(note)
+        cast("list[str]", notes).append(note)
     else:
-        exc.__notes__ = [note]
+        setattr(exc, "__notes__", [note])  # noqa: B010 - BaseException.add_note is 3.11's
 
 
 def _mode_for(path: str) -> int:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from .. import AmbiguousRelation, Client, Link, LinkNotFound, Resource
+from .._json import is_array, is_object
 from ._common import UsageError, check_url, looks_like_url
 from ._files import output_stream
 from ._output import compact_json, describe, pretty_json, write_items
@@ -291,10 +292,10 @@ def _chain(head: Resource | None, rest: Iterator[Resource]) -> Iterator[Resource
 def items_rel(page: Resource) -> str | None:
     """The collection's item relation: ``items``, else the one embedded array, else none."""
     document = page.document
-    embedded = document.get("_embedded") if isinstance(document, dict) else None
-    if not isinstance(embedded, dict):
+    embedded = document.get("_embedded") if is_object(document) else None
+    if not is_object(embedded):
         return None
     if "items" in embedded:
         return "items"
-    arrays = [rel for rel, value in embedded.items() if isinstance(value, list)]
+    arrays = [rel for rel, value in embedded.items() if is_array(value)]
     return arrays[0] if len(arrays) == 1 else None

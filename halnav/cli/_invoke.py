@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if target.templated:
         check_required(target, mine)
     method = link_method(target.attributes, body)
-    answer = holder.invoke(last, json=body, method=method, **mine)
+    answer = holder.invoke(last, json=body, method=method, variables=mine)
     if answer.document is None and not answer.content:
         where = f" (Location: {answer.location})" if answer.location else ""
         print(f"{method} {answer.url or target.url(**mine)} -> {answer.status_code}{where}")

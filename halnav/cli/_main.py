@@ -13,14 +13,15 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from .. import HALNavError, Unauthorized
 from .._version import __version__
+from ..sandbox.cli import main as sandbox_main
 from . import _bootic, _completion, _demo, _get, _invoke, _shell
-from ._common import CLIError, MissingExtra, option, server_message
+from ._common import CLIError, option, server_message
 from ._settings import Connection, add_connection_options
 
 __all__ = ["Parser", "build_parser", "main"]
@@ -97,10 +98,8 @@ def _remember_parsers(parser: argparse.ArgumentParser) -> None:
     """Each subcommand's parser sets ``args.command_parser`` to itself: its usage is the one an
     unknown option shows."""
     parser.set_defaults(command_parser=parser)
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                _remember_parsers(sub)
+    for sub in _subcommands(parser):
+        _remember_parsers(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     sandbox_arguments = _sandbox_arguments(arguments)
     if sandbox_arguments is not None:
-        return _run_sandbox(sandbox_arguments, debug="--debug" in arguments)
+        return _run_sandbox(sandbox_arguments)
     parser = build_parser()
     _completion.complete_if_asked(parser)  # only when a shell's completion runs the command
     try:
@@ -190,19 +189,37 @@ def _negative_values(parser: argparse.ArgumentParser, arguments: list[str]) -> l
 
 def _options_with_values(parser: argparse.ArgumentParser) -> set[str]:
     found: set[str] = set()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                found |= _options_with_values(sub)
-        elif action.option_strings and action.nargs is None and action.const is None:
+    for sub in _subcommands(parser):
+        found |= _options_with_values(sub)
+    for action in _actions(parser):
+        if action.option_strings and action.nargs is None and action.const is None:
             found.update(action.option_strings)
+    return found
+
+
+def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    # argparse has no public way to list a parser's options.
+    return parser._actions
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers of ``parser``'s subcommands (each once, whatever its aliases)."""
+    found: list[argparse.ArgumentParser] = []
+    for action in _actions(parser):
+        choices: object = action.choices
+        if action.nargs == argparse.PARSER and isinstance(choices, dict):
+            for sub in cast("dict[str, argparse.ArgumentParser]", choices).values():
+                if sub not in found:
+                    found.append(sub)
     return found
 
 
 def _fail(
     exc: BaseException, message: str, code: int, args: argparse.Namespace, debug: bool
 ) -> int:
-    notes = [note for note in getattr(exc, "__notes__", None) or [] if isinstance(note, str)]
+    found: object = getattr(exc, "__notes__", None)
+    listed = cast("list[object]", found) if isinstance(found, list) else []
+    notes = [note for note in listed if isinstance(note, str)]
     text = " ".join("; ".join([message, *notes]).split())
     made = getattr(args, "connection", None)
     secrets = made.settings.secrets() if isinstance(made, Connection) else []
@@ -227,7 +244,7 @@ def _broken_pipe() -> int:
 
 
 @contextmanager
-def _logged_requests(debug: bool) -> Iterator[None]:
+def _logged_requests(debug: bool) -> Generator[None, None, None]:
     """With ``debug``, log halnav's records to stderr for one run, then put the logger back as
     it was (``main`` may run many times in one process)."""
     if not debug:
@@ -260,17 +277,6 @@ def _sandbox_arguments(arguments: list[str]) -> list[str] | None:
     return None
 
 
-def _run_sandbox(arguments: list[str], debug: bool) -> int:
-    try:
-        from ..sandbox.cli import main as sandbox_main
-    except ImportError as exc:
-        if (exc.name or "").startswith("halnav"):
-            print(f"{PROG}: error: this halnav has no sandbox command ({exc})", file=sys.stderr)
-            return 1
-        error = MissingExtra(
-            f"halnav sandbox needs the sandbox server's dependencies ({exc}); "
-            "install them with: pip install 'halnav[sandbox]'"
-        )
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return error.code
+def _run_sandbox(arguments: list[str]) -> int:
+    # The sandbox's own command (it says which extra to install when werkzeug is missing).
     return int(sandbox_main(arguments) or 0)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any, TypeVar
 
 from .. import HALNavError, Resource
+from .._json import is_array, is_object
 
 __all__ = [
     "compact_json",
@@ -76,7 +77,7 @@ def property_rows(resource: Resource) -> list[tuple[str, str]]:
 
 def link_rows(resource: Resource) -> list[tuple[str, str, str, str, str]]:
     """(rel, method, href, title, templated) for each link, ``curies`` left out."""
-    rows = []
+    rows: list[tuple[str, str, str, str, str]] = []
     for rel in resource.links:
         if rel == "curies":
             continue
@@ -110,12 +111,12 @@ def links_table(rows: Sequence[tuple[str, str, str, str, str]], indent: str = ""
 def embedded_rows(resource: Resource) -> list[tuple[str, str]]:
     """(rel, what) for each embedded relation: ``1 resource`` (an object) or ``N items``."""
     document = resource.document
-    embedded = document.get("_embedded") if isinstance(document, dict) else None
-    if not isinstance(embedded, dict):
+    embedded = document.get("_embedded") if is_object(document) else None
+    if not is_object(embedded):
         return []
-    rows = []
+    rows: list[tuple[str, str]] = []
     for rel, value in embedded.items():
-        if isinstance(value, list):
+        if is_array(value):
             rows.append((rel, f"{len(value)} item{'' if len(value) == 1 else 's'}"))
         else:
             rows.append((rel, "1 resource"))

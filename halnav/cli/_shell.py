@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import code
+import importlib
 import sys
 from contextlib import ExitStack
 from typing import Any
@@ -73,12 +74,13 @@ def run(args: argparse.Namespace) -> int:
 def _interact(namespace: dict[str, Any], banner: str, plain: bool) -> None:
     if not plain:
         try:
-            from IPython import start_ipython
+            # Optional: IPython is used when installed (looked up by name, it has no stubs).
+            ipython = importlib.import_module("IPython")
         except ImportError:
             pass
         else:
             print(banner, file=sys.stderr)
-            start_ipython(argv=["--no-banner"], user_ns=namespace)
+            ipython.start_ipython(argv=["--no-banner"], user_ns=namespace)
             return
     _enable_completion(namespace)
     console = code.InteractiveConsole(namespace)

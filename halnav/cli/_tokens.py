@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .._json import is_object
+
 __all__ = ["TokenCache", "cache_dir"]
 
 
@@ -47,10 +49,10 @@ class TokenCache:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or data.get("for") != self._key:
+        if not is_object(data) or data.get("for") != self._key:
             return None
         token = data.get("token")
-        return token if isinstance(token, dict) else None
+        return token if is_object(token) else None
 
     def save(self, token: Mapping[str, Any]) -> None:
         """Write ``token`` (0600, replacing the file whole); a failure to write is not an error:
