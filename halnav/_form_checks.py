@@ -123,7 +123,7 @@ def _given_problems(field: Field, value: Any) -> list[Problem]:
         if accepted is not None and text not in accepted:
             choices = ", ".join(text_of(option.value) for option in allowed or ())
             problems.append(
-                (field.name, "options", f"{_shown(field, item)} is not one of: {choices}")
+                (field.name, "options", f"got {_shown(field, item)}, not one of: {choices}")
             )
             continue
         if text:
@@ -135,21 +135,21 @@ def _text_problems(field: Field, item: Any, text: str) -> list[Problem]:
     problems: list[Problem] = []
     shown = _shown(field, item)
     if field.regex is not None and not _matches(field.regex, text):
-        problems.append((field.name, "regex", f"{shown} does not match {field.regex!r}"))
+        problems.append((field.name, "regex", f"got {shown}, which does not match {field.regex!r}"))
     if field.min_length is not None and len(text) < field.min_length:
         problems.append(
-            (field.name, "min_length", f"{shown} is shorter than {field.min_length} characters")
+            (field.name, "min_length", f"got {shown}, shorter than {field.min_length} characters")
         )
     if field.max_length is not None and len(text) > field.max_length:
         problems.append(
-            (field.name, "max_length", f"{shown} is longer than {field.max_length} characters")
+            (field.name, "max_length", f"got {shown}, longer than {field.max_length} characters")
         )
     problems += _number_problems(field, item, shown)
     if field.type in _DATE_TYPES:
         if isinstance(field.min, str) and text < field.min:
-            problems.append((field.name, "min", f"{shown} is before {field.min}"))
+            problems.append((field.name, "min", f"got {shown}, before {field.min}"))
         if isinstance(field.max, str) and text > field.max:
-            problems.append((field.name, "max", f"{shown} is after {field.max}"))
+            problems.append((field.name, "max", f"got {shown}, after {field.max}"))
     return problems
 
 
@@ -161,15 +161,15 @@ def _number_problems(field: Field, item: Any, shown: str) -> list[Problem]:
         return []
     number = _decimal(item)
     if number is None:
-        return [(field.name, "type", f"{shown} is not a number")]
+        return [(field.name, "type", f"got {shown}, not a number")]
     problems: list[Problem] = []
     if low is not None and number < low:
-        problems.append((field.name, "min", f"{shown} is below the minimum {field.min}"))
+        problems.append((field.name, "min", f"got {shown}, below the minimum {field.min}"))
     if high is not None and number > high:
-        problems.append((field.name, "max", f"{shown} is above the maximum {field.max}"))
+        problems.append((field.name, "max", f"got {shown}, above the maximum {field.max}"))
     if step is not None and (number - (low or Decimal(0))) % step != 0:
         start = f" from {field.min}" if low is not None else ""
-        problems.append((field.name, "step", f"{shown} is not in steps of {field.step}{start}"))
+        problems.append((field.name, "step", f"got {shown}, not in steps of {field.step}{start}"))
     return problems
 
 
@@ -196,7 +196,7 @@ def _matches(pattern: str, text: str) -> bool:
 
 def _shown(field: Field, value: Any) -> str:
     if field.type in _HIDDEN_TYPES:
-        return "the value given"
+        return "a value"
     text = text_of(value)
     shown = text if len(text) <= 60 else text[:57] + "..."
     return repr(shown)

@@ -131,8 +131,25 @@ def submission(
 ) -> FormRequest:
     """The request that submits ``values`` with ``form``, checked first (see
     :meth:`Form.validate`)."""
-    checked = checked_values(form.name, form.fields, values, variables)
-    url = form.url(**(variables or {}))
+    given = dict(variables or {})
+    in_target = _template_variables(form.target) if form.templated and form.target else ()
+    in_fields = [
+        name
+        for item in form.fields
+        if item.templated and isinstance(item.default, str)
+        for name in _template_variables(item.default)
+    ]
+    declared = list(dict.fromkeys([*in_target, *in_fields]))
+    unknown = [name for name in given if name not in declared]
+    if unknown:
+        raise TemplateError(
+            f"form {form.name!r} takes no variable {', '.join(map(repr, unknown))}; its target "
+            f"and templated fields declare {', '.join(declared) or 'none'}",
+            template=form.target or "",
+            accepted=declared,
+        )
+    checked = checked_values(form.name, form.fields, values, given)
+    url = form.url(**{name: value for name, value in given.items() if name in in_target})
     return encode_request(form.method, url, form.content_type, checked, form.list_style)
 
 
@@ -242,6 +259,13 @@ class _Reader:
         return InvalidDocument(
             f"{where}: {problem} (at {pointer}, got {kind})", url=self.url, pointer=pointer
         )
+
+
+def _template_variables(text: str) -> tuple[str, ...]:
+    try:
+        return parse_template(text).variables
+    except TemplateError:
+        return ()
 
 
 def _is_template(target: str) -> bool:

@@ -7,12 +7,14 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any, TypeVar
 
-from .. import HALNavError, Resource
+from .. import Form, HALNavError, Resource
 
 __all__ = [
     "compact_json",
     "describe",
     "embedded_rows",
+    "form_rows",
+    "forms_text",
     "link_rows",
     "links_table",
     "pretty_json",
@@ -24,6 +26,7 @@ __all__ = [
 ]
 
 _MAX_CELL = 70
+_FORM_KEYS = ("_templates", "_actions")
 T = TypeVar("T")
 
 
@@ -70,8 +73,62 @@ def table(
 
 
 def property_rows(resource: Resource) -> list[tuple[str, str]]:
-    """(name, value) for each property."""
-    return [(name, text_value(value)) for name, value in resource.properties.items()]
+    """(name, value) for each property (``_templates`` and ``_actions``, shown as forms, left
+    out)."""
+    return [
+        (name, text_value(value))
+        for name, value in resource.properties.items()
+        if name not in _FORM_KEYS
+    ]
+
+
+def form_rows(form: Form) -> list[tuple[str, str, str, str, str]]:
+    """(field, type, required, default, accepts) for each field of ``form``; options behind a
+    link are named by their URL, not fetched."""
+    rows = []
+    for field in form.fields:
+        accepts = []
+        if field.read_only:
+            accepts.append("read-only")
+        if field.options_link is not None:
+            accepts.append(f"options from {field.options_link.href}")
+        elif field.has_options:
+            accepts.append("one of " + ", ".join(str(o.value) for o in field.options or ()))
+        if field.regex:
+            accepts.append(f"matching {field.regex}")
+        if field.min is not None or field.max is not None:
+            accepts.append(f"{_bound(field.min)}..{_bound(field.max)}")
+        if field.min_length is not None or field.max_length is not None:
+            accepts.append(f"{_bound(field.min_length)}..{_bound(field.max_length)} chars")
+        rows.append(
+            (
+                field.name,
+                field.type,
+                "yes" if field.required else "",
+                text_value(field.default),
+                "; ".join(accepts),
+            )
+        )
+    return rows
+
+
+def forms_text(resource: Resource) -> str:
+    """The forms of ``resource``, each a line (name, method, target, content type, title)
+    and a table of its fields; empty when it has none."""
+    parts = []
+    for name, form in resource.forms.items():
+        title = f"  {form.title}" if form.title else ""
+        head = (
+            f"  {name}  {form.method} {form.target or '(no target)'}  ({form.content_type}){title}"
+        )
+        rows = form_rows(form)
+        fields = table(("field", "type", "required", "default", "accepts"), rows, "    ")
+        parts.append(head + ("\n" + fields if rows else ""))
+    return "\n".join(parts)
+
+
+def _bound(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def link_rows(resource: Resource) -> list[tuple[str, str, str, str, str]]:
@@ -140,6 +197,13 @@ def describe(resource: Resource) -> str:
     else:
         if links:
             parts.append("\nlinks\n" + links_table(links, "  "))
+    try:
+        forms = forms_text(resource)
+    except HALNavError as exc:
+        parts.append(f"\nforms: invalid ({exc})")
+    else:
+        if forms:
+            parts.append("\nforms\n" + forms)
     embedded = embedded_rows(resource)
     if embedded:
         parts.append("\nembedded\n" + table(("rel", "contents"), embedded, "  "))
