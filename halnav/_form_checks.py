@@ -34,20 +34,25 @@ def checked_values(
     fields: Sequence[Field],
     given: Mapping[str, Any],
     variables: Mapping[str, TemplateValue] | None = None,
+    *,
+    comma_lists: bool = False,
 ) -> dict[str, Any]:
     """The values to send, in the fields' order: those given, checked, and for the other
     fields their default (a templated default expanded with ``variables``). Fields left empty
-    are left out. Raises :class:`FormError` listing every problem."""
+    are left out. Raises :class:`FormError` listing every problem.
+
+    ``comma_lists``: a text with commas holds several values (``"pending,closed"``), as a
+    Bootic server reads a query parameter; each is checked, and counted, on its own."""
     by_name = {item.name: item for item in fields}
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for item in fields:
         if item.name in given:
             value = given[item.name]
-            problems += _given_problems(item, value)
+            problems += _given_problems(item, _split(value) if comma_lists else value)
         else:
             value = _default(item, variables or {})
-        problems += _count_problems(item, value)
+        problems += _count_problems(item, _split(value) if comma_lists else value)
         if not _empty(value):
             values[item.name] = value
     unknown = [name for name in given if name not in by_name]
@@ -86,6 +91,12 @@ def _default(field: Field, variables: Mapping[str, TemplateValue]) -> Any:
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, (list, tuple)) and not value)
+
+
+def _split(value: Any) -> Any:
+    if isinstance(value, str) and "," in value:
+        return [part.strip() for part in value.split(",")]
+    return value
 
 
 def _values(value: Any) -> list[Any]:

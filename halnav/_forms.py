@@ -114,9 +114,13 @@ class Form:
         Raises :class:`FormError` naming each field and rule broken: an unknown field, a
         required one without a value, a value not among the options (fetched first when they
         are behind a link), not matching ``regex``, out of ``min``/``max``/``step`` or of the
-        length bounds, too few or many values, or a read-only field given another value.
+        length bounds, too few or many values, or a read-only field given another value. In a
+        Bootic ``_actions`` form, a text with commas (``"pending,closed"``) is several values,
+        each checked, as Bootic reads it.
         """
-        return checked_values(self.name, self.fields, values)
+        return checked_values(
+            self.name, self.fields, values, comma_lists=self.list_style == "comma"
+        )
 
     def __repr__(self) -> str:
         target = redact_url(self.target) if self.target else "(no target)"
@@ -148,7 +152,9 @@ def submission(
             template=form.target or "",
             accepted=declared,
         )
-    checked = checked_values(form.name, form.fields, values, given)
+    checked = checked_values(
+        form.name, form.fields, values, given, comma_lists=form.list_style == "comma"
+    )
     url = form.url(**{name: value for name, value in given.items() if name in in_target})
     return encode_request(form.method, url, form.content_type, checked, form.list_style)
 

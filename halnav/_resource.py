@@ -6,6 +6,7 @@ import reprlib
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
+from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from ._curies import Curies
@@ -93,7 +94,7 @@ class Resource:
         self._shared: Parsed | None = None
         #: The link and variables this resource was fetched by (used to prefetch pages).
         self.via = via
-        self._forms: dict[str, Form] | None = None
+        self._forms: Mapping[str, Form] | None = None
 
     @classmethod
     def from_representation(
@@ -306,8 +307,8 @@ class Resource:
         """
         forms = self._forms
         if forms is None:
-            forms = self._forms = read_forms(
-                self._document, url=self._url, base=self._base, fetcher=self._client
+            forms = self._forms = MappingProxyType(
+                read_forms(self._document, url=self._url, base=self._base, fetcher=self._client)
             )
         return forms
 

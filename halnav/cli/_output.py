@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any, TypeVar
 
 from .. import Form, HALNavError, Resource
+from .._redact import redact_url
 
 __all__ = [
     "compact_json",
@@ -91,7 +92,7 @@ def form_rows(form: Form) -> list[tuple[str, str, str, str, str]]:
         if field.read_only:
             accepts.append("read-only")
         if field.options_link is not None:
-            accepts.append(f"options from {field.options_link.href}")
+            accepts.append(f"options from {redact_url(field.options_link.href)}")
         elif field.has_options:
             accepts.append("one of " + ", ".join(str(o.value) for o in field.options or ()))
         if field.regex:
@@ -118,9 +119,8 @@ def forms_text(resource: Resource) -> str:
     parts = []
     for name, form in resource.forms.items():
         title = f"  {form.title}" if form.title else ""
-        head = (
-            f"  {name}  {form.method} {form.target or '(no target)'}  ({form.content_type}){title}"
-        )
+        target = redact_url(form.target) if form.target else "(no target)"
+        head = f"  {name}  {form.method} {target}  ({form.content_type}){title}"
         rows = form_rows(form)
         fields = table(("field", "type", "required", "default", "accepts"), rows, "    ")
         parts.append(head + ("\n" + fields if rows else ""))

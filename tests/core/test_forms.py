@@ -754,3 +754,31 @@ def test_describe_shows_forms_and_their_fields(rsps, client):
     assert repr(resource.form()) == (
         "<Form 'default' POST http://api.example.org/rels/create fields: title, completed, size, shipping>"
     )
+
+
+def test_a_bootic_form_checks_each_of_comma_separated_values(rsps, client):
+    page = fetched(rsps, client, BOOTIC_PAGE, f"{API}/v1/shops/47/orders")
+    form = page.form("search")
+    assert form.validate(status="pending,closed")["status"] == "pending,closed"
+    with pytest.raises(halnav.FormError, match="got 'closd', not one of"):
+        form.validate(status="pending, closd")
+    hal_forms = fetched(rsps, client, with_properties(SHIPPING_SIMPLE), f"{API}/tasks/1").form()
+    with pytest.raises(halnav.FormError, match="got 'FedEx,UPS', not one of"):
+        hal_forms.validate(shipping="FedEx,UPS")  # HAL-FORMS: one value with a comma in it
+
+
+def test_forms_are_read_once_and_read_only(rsps, client):
+    resource = fetched(rsps, client, SPEC_EXAMPLE, f"{API}/rels/create")
+    assert resource.forms is resource.forms
+    with pytest.raises(TypeError):
+        resource.forms["x"] = resource.form()  # type: ignore[index]
+
+
+def test_without_target_nor_self_link_a_form_goes_to_the_url_fetched(rsps, client):
+    document = {"_templates": {"default": {"method": "DELETE"}}}
+    resource = fetched(rsps, client, document, f"{API}/tasks/3?view=full")
+    assert resource.form().target == f"{API}/tasks/3?view=full"
+    rsps.delete(f"{API}/tasks/3?view=full", status=204)
+    assert resource.submit().status_code == 204
+    templated_self = {"_links": {"self": {"href": "/tasks/{id}", "templated": True}}, **document}
+    assert fetched(rsps, client, templated_self, f"{API}/t").form().target == f"{API}/t"
