@@ -17,7 +17,9 @@ from ._exceptions import (
     BadRequest,
     Conflict,
     DeprecatedLinkWarning,
+    DeprecatedResourceWarning,
     Forbidden,
+    FormError,
     HALNavError,
     HALNavWarning,
     HTTPError,
@@ -32,6 +34,8 @@ from ._exceptions import (
     Unauthorized,
     UnprocessableEntity,
 )
+from ._form_fields import Field, FieldOption
+from ._forms import Form
 from ._link import Link
 from ._oauth import ClientCredentials
 from ._public import publish as _publish
@@ -47,8 +51,13 @@ __all__ = [
     "Conflict",
     "Curies",
     "DeprecatedLinkWarning",
+    "DeprecatedResourceWarning",
     "DiskCache",
+    "Field",
+    "FieldOption",
     "Forbidden",
+    "Form",
+    "FormError",
     "HALNavError",
     "HALNavWarning",
     "HTTPError",

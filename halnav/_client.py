@@ -25,6 +25,7 @@ from ._cache_rules import (
     not_stored,
 )
 from ._cache_stores import CacheEntry, CacheOption, MemoryCache, make_cache
+from ._deprecation import warn_if_deprecated
 from ._exceptions import TransportError
 from ._json import dumps
 from ._link import Link, Via
@@ -38,9 +39,11 @@ from ._templates import TemplateValue
 from ._transport import DEFAULT_TIMEOUT, Timeout, Transport, log_exchange
 from ._version import __version__
 
-__all__ = ["ACCEPT", "Client", "USER_AGENT"]
+__all__ = ["ACCEPT", "ACCEPT_HAL_FORMS", "Client", "USER_AGENT"]
 
 ACCEPT = "application/hal+json, application/json;q=0.9, */*;q=0.1"
+#: ``Accept`` with ``hal_forms=True``: HAL-FORMS first (a HAL document with ``_templates``).
+ACCEPT_HAL_FORMS = f"application/prs.hal-forms+json, {ACCEPT}"
 USER_AGENT = f"halnav/{__version__} python-requests/{requests.__version__}"
 
 
@@ -89,6 +92,13 @@ class Client:
     The session the client makes for itself reads the proxy settings of the environment
     (``HTTPS_PROXY``, ``NO_PROXY``...) at its first request to each origin and keeps them; a
     ``session`` you pass reads them for every request, as :mod:`requests` does.
+
+    ``hal_forms=True`` asks servers for HAL-FORMS: ``Accept`` then names
+    ``application/prs.hal-forms+json`` first (Spring HATEOAS and ContentGrid add their
+    ``_templates`` only then); an ``Accept`` given in ``headers`` wins over both.
+
+    An answer with a ``Deprecation`` or ``Sunset`` header emits one
+    :class:`~halnav.DeprecatedResourceWarning` naming the resource and the dates.
     """
 
     def __init__(
@@ -106,6 +116,7 @@ class Client:
         pool_size: int = 10,
         cache: CacheOption = True,
         walk_retries: int | Retry | None | _Unset = _UNSET,
+        hal_forms: bool = False,
     ) -> None:
         if token is not None and auth is not None:
             raise ValueError("give token= or auth=, not both")
@@ -130,7 +141,8 @@ class Client:
         # gives still goes to the root's origin only.
         self._auth = ScopedAuth(inner, origin_of(root_url))
         install_redirect_guard(self._transport.session)
-        self._headers = {"Accept": ACCEPT, "User-Agent": USER_AGENT, **(headers or {})}
+        accept = ACCEPT_HAL_FORMS if hal_forms else ACCEPT
+        self._headers = {"Accept": accept, "User-Agent": USER_AGENT, **(headers or {})}
         self._lock = threading.Lock()
         self._cache = make_cache(cache)
         self._owns_cache = not isinstance(cache, MemoryCache)
@@ -216,10 +228,14 @@ class Client:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         via: Via | None = None,
+        data: bytes | None = None,
     ) -> Representation:
         """As :meth:`request`, but the answer's :class:`Representation` (the data a resource
-        views): what :class:`Resource` calls to follow a link."""
-        return self._exchange(method, url, json=json, params=params, headers=headers)()
+        views): what :class:`Resource` calls to follow a link. ``data`` is a body sent as it is
+        (its ``Content-Type`` given in ``headers``), instead of ``json``."""
+        answer = self._exchange(method, url, json=json, params=params, headers=headers, data=data)()
+        warn_if_deprecated(answer.headers, answer.url)
+        return answer
 
     def exchange(
         self, method: str, url: str, *, via: Via | None = None
@@ -231,7 +247,7 @@ class Client:
         objects of a document are then made and freed by one thread, which costs a decoded
         page half the CPU of making it in one thread and freeing it in another.
         """
-        return self._exchange(method, url)
+        return partial(_warned, self._exchange(method, url))
 
     @contextmanager
     def walking(self, *, keep: bool = True) -> Generator[None, None, None]:
@@ -254,6 +270,7 @@ class Client:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        data: bytes | None = None,
     ) -> Callable[[], Representation]:
         """Send a request and read its answer; the callable returned makes its representation
         (see :meth:`exchange`)."""
@@ -270,6 +287,8 @@ class Client:
         if json is not None:
             body = dumps(json)
             sent["Content-Type"] = "application/json"
+        elif data is not None:
+            body = data
         if headers:
             sent.update(headers)
         cache = self._cache
@@ -407,4 +426,10 @@ class Client:
 
 
 def _given(answer: Representation) -> Representation:
+    return answer
+
+
+def _warned(decode: Callable[[], Representation]) -> Representation:
+    answer = decode()
+    warn_if_deprecated(answer.headers, answer.url)
     return answer

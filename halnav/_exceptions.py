@@ -17,10 +17,12 @@ The tree::
     │   └── AmbiguousRelation        a bare name matches several relations
     ├── PropertyNotFound (KeyError)  the document has no such property
     ├── TemplateError (ValueError)   a URI template was given wrong variables, or is malformed
-    └── InvalidDocument (ValueError) a body that is not valid JSON, or not valid HAL
+    ├── InvalidDocument (ValueError) a body that is not valid JSON, or not valid HAL
+    └── FormError (ValueError)       values a form does not accept, or no such form or field
 
     HALNavWarning (UserWarning)
-    └── DeprecatedLinkWarning        a followed link carries a ``deprecation`` URL
+    ├── DeprecatedLinkWarning        a followed link carries a ``deprecation`` URL
+    └── DeprecatedResourceWarning    an answer carries a ``Deprecation`` or ``Sunset`` header
 
 Messages name what was wrong and what was expected; none of them ever holds a credential.
 """
@@ -28,6 +30,7 @@ Messages name what was wrong and what was expected; none of them ever holds a cr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 __all__ = [
@@ -35,7 +38,9 @@ __all__ = [
     "BadRequest",
     "Conflict",
     "DeprecatedLinkWarning",
+    "DeprecatedResourceWarning",
     "Forbidden",
+    "FormError",
     "HALNavError",
     "HALNavWarning",
     "HTTPError",
@@ -227,3 +232,51 @@ class HALNavWarning(UserWarning):
 
 class DeprecatedLinkWarning(HALNavWarning):
     """A followed link is deprecated; its ``deprecation`` URL tells more."""
+
+
+class FormError(HALNavError, ValueError):
+    """Values a form does not accept, checked before any request; or a form or field that is
+    not there. ``field`` and ``rule`` name the first problem (``required``, ``options``,
+    ``regex``...); ``problems`` lists every one as ``(field, rule, message)``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        form: str | None = None,
+        field: str | None = None,
+        rule: str = "",
+        problems: Iterable[tuple[str, str, str]] = (),
+        available: Iterable[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.form = form
+        self.field = field
+        self.rule = rule
+        self.problems = tuple(problems)
+        #: The names there are, when a form or field was not found.
+        self.available = tuple(available)
+
+
+class DeprecatedResourceWarning(HALNavWarning):
+    """An answer's ``Deprecation`` or ``Sunset`` header: the resource is (or will be)
+    deprecated, or may stop answering after its sunset date."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str = "",
+        deprecation: datetime | None = None,
+        sunset: datetime | None = None,
+        documentation: Iterable[str] = (),
+    ) -> None:
+        super().__init__(message)
+        #: The resource's URL, credentials masked.
+        self.url = url
+        #: When it is (or will be) deprecated; ``None`` for an undated ``Deprecation: true``.
+        self.deprecation = deprecation
+        #: When it may stop answering (the ``Sunset`` header), else ``None``.
+        self.sunset = sunset
+        #: The ``Link`` header's ``rel="deprecation"``/``"sunset"`` targets.
+        self.documentation = tuple(documentation)

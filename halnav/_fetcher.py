@@ -30,9 +30,11 @@ class Fetcher(Protocol):
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         via: Via | None = None,
+        data: bytes | None = None,
     ) -> Representation:
         """Send a request and return its answer, raising :class:`~halnav.HTTPError` for a 4xx/5xx
-        answer and :class:`~halnav.TransportError` when there is none."""
+        answer and :class:`~halnav.TransportError` when there is none. ``data`` is a body sent
+        as it is (a form's), its ``Content-Type`` in ``headers``; ``json`` one encoded as JSON."""
         ...
 
     def exchange(

@@ -6,6 +6,7 @@ import reprlib
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
+from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from ._curies import Curies
@@ -13,14 +14,18 @@ from ._document import EmbeddedMap, LinkMap, hal_part, parse_link, raw_part, res
 from ._exceptions import (
     AmbiguousRelation,
     DeprecatedLinkWarning,
+    FormError,
     HALNavError,
     InvalidDocument,
     LinkNotFound,
     PropertyNotFound,
 )
 from ._fetcher import Fetcher
+from ._form_fields import FormValue
+from ._forms import Form, describe_forms, form_values, read_forms, submission
 from ._json import is_array, is_object
 from ._link import Link, Via, resolve_url
+from ._link_headers import header_links, header_rels, link_map_with_headers
 from ._pagination import walk
 from ._representation import Parsed, Representation
 from ._templates import TemplateValue, query_values
@@ -28,6 +33,7 @@ from ._templates import TemplateValue, query_values
 __all__ = ["Resource"]
 
 _RESERVED = ("_links", "_embedded")
+_FORM_KEYS = ("_templates", "_actions")
 _ABSOLUTE = ("https://", "http://")
 R = TypeVar("R", bound="Resource")
 _MISSING: Any = object()
@@ -56,6 +62,7 @@ class Resource:
         "_parent_curies",
         "_shared",
         "via",
+        "_forms",
     )
 
     def __init__(
@@ -87,6 +94,7 @@ class Resource:
         self._shared: Parsed | None = None
         #: The link and variables this resource was fetched by (used to prefetch pages).
         self.via = via
+        self._forms: Mapping[str, Form] | None = None
 
     @classmethod
     def from_representation(
@@ -243,6 +251,8 @@ class Resource:
             else:
                 raw = hal_part(self._document, "_links", self._url)
                 links = LinkMap.build(raw, self._base, self.curies, self._url)
+                # Then those of the answer's Link header (RFC 8288), after the body's.
+                links = link_map_with_headers(links, self._headers, self._url, self.curies)
                 if shared is not None:
                     shared.links = links
             self._links = links
@@ -269,10 +279,83 @@ class Resource:
 
     @property
     def rels(self) -> list[str]:
-        """Every relation in ``_links`` and ``_embedded`` (``curies`` excluded), in document order."""
+        """Every relation in ``_links`` and ``_embedded`` (``curies`` excluded), in document order,
+        then those only the answer's ``Link`` header has."""
         rels = [rel for rel in raw_part(self._document, "_links") if rel != "curies"]
         rels += [rel for rel in raw_part(self._document, "_embedded") if rel not in rels]
+        if self._headers.get("Link"):
+            rels += [rel for rel in header_rels(self._headers, self._url) if rel not in rels]
         return rels
+
+    @property
+    def header_links(self) -> list[Link]:
+        """Every link of the answer's RFC 8288 ``Link`` header, in order, one per relation type.
+
+        Those whose ``anchor`` names this resource (or that have none) are also in
+        :attr:`links`, after the body's; those anchored elsewhere (another resource, a
+        fragment) speak of that context, so they are only here (``attributes['anchor']``).
+        """
+        return header_links(self._headers, self._url)
+
+    # -- forms -----------------------------------------------------------------------------
+
+    @property
+    def forms(self) -> Mapping[str, Form]:
+        """Name -> :class:`Form`: the HAL-FORMS ``_templates`` and the Bootic ``_actions``.
+
+        Raises :class:`InvalidDocument` for a ``_templates``/``_actions`` of the wrong shape.
+        """
+        forms = self._forms
+        if forms is None:
+            forms = self._forms = MappingProxyType(
+                read_forms(self._document, url=self._url, base=self._base, fetcher=self._client)
+            )
+        return forms
+
+    def form(self, name: str = "default") -> Form:
+        """The form ``name`` (HAL-FORMS calls its main one ``default``).
+
+        Raises :class:`FormError` naming the forms the resource has.
+        """
+        forms = self.forms
+        if name in forms:
+            return forms[name]
+        names = ", ".join(forms) or "(none)"
+        raise FormError(
+            f"no form {name!r} in {self._describe()}; forms: {names}",
+            form=name,
+            rule="unknown_form",
+            available=forms,
+        )
+
+    def submit(
+        self,
+        name: str = "default",
+        /,
+        *,
+        values: Mapping[str, FormValue] | None = None,
+        variables: Mapping[str, TemplateValue] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **fields: FormValue,
+    ) -> Resource:
+        """Fill in the form ``name`` with ``fields`` and send it; the answer as a resource.
+
+        The values are checked first, as :meth:`Form.validate` does (nothing is sent when one
+        is refused: :class:`FormError` names each field and rule). Fields not given are sent
+        with their default ``value``; ``None`` leaves one out. GET (and the other methods
+        without a body) sends them in the query string; the others a JSON body, or a
+        form-encoded one when the form's content type says so. ``values={...}`` takes fields
+        whose names collide with this method's own; ``variables`` fill a templated target;
+        ``headers`` are sent with the request. Error answers raise as :meth:`follow` does.
+        """
+        form = self.form(name)
+        request = submission(form, form_values(values, fields), variables)
+        client = self._require_client()
+        sent = {**request.headers, **(headers or {})}
+        answer = client.fetch(
+            request.method, request.url, json=request.json, data=request.data, headers=sent
+        )
+        return Resource.from_representation(answer, client=client)
 
     def has(self, rel: str) -> bool:
         """Whether the document has a link or an embedded resource for ``rel``."""
@@ -517,7 +600,8 @@ class Resource:
         lines = [f"{type(self).__name__} {self._url or '(embedded)'}"]
         if self._status_code is not None:
             lines[0] += f"  [{self._status_code}]"
-        properties = self.properties
+        # Forms are listed as forms below, not as properties.
+        properties = {k: v for k, v in self.properties.items() if k not in _FORM_KEYS}
         if properties:
             width = min(max(len(key) for key in properties), 24)
             lines.append("properties:")
@@ -543,6 +627,12 @@ class Resource:
                         lines.append(f"  {rel}  (invalid: {exc})")
         except InvalidDocument as exc:
             lines.append(f"links: invalid ({exc})")
+        try:
+            forms = self.forms
+            if forms:
+                lines += ["forms:", *describe_forms(forms)]
+        except InvalidDocument as exc:
+            lines.append(f"forms: invalid ({exc})")
         embedded = raw_part(self._document, "_embedded")
         if embedded:
             lines.append("embedded:")

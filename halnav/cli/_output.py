@@ -7,13 +7,16 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any, TypeVar
 
-from .. import HALNavError, Resource
+from .. import Form, HALNavError, Resource
 from .._json import is_array, is_object
+from .._redact import redact_url
 
 __all__ = [
     "compact_json",
     "describe",
     "embedded_rows",
+    "form_rows",
+    "forms_text",
     "link_rows",
     "links_table",
     "pretty_json",
@@ -25,6 +28,7 @@ __all__ = [
 ]
 
 _MAX_CELL = 70
+_FORM_KEYS = ("_templates", "_actions")
 T = TypeVar("T")
 
 
@@ -71,8 +75,61 @@ def table(
 
 
 def property_rows(resource: Resource) -> list[tuple[str, str]]:
-    """(name, value) for each property."""
-    return [(name, text_value(value)) for name, value in resource.properties.items()]
+    """(name, value) for each property (``_templates`` and ``_actions``, shown as forms, left
+    out)."""
+    return [
+        (name, text_value(value))
+        for name, value in resource.properties.items()
+        if name not in _FORM_KEYS
+    ]
+
+
+def form_rows(form: Form) -> list[tuple[str, str, str, str, str]]:
+    """(field, type, required, default, accepts) for each field of ``form``; options behind a
+    link are named by their URL, not fetched."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    for field in form.fields:
+        accepts: list[str] = []
+        if field.read_only:
+            accepts.append("read-only")
+        if field.options_link is not None:
+            accepts.append(f"options from {redact_url(field.options_link.href)}")
+        elif field.has_options:
+            accepts.append("one of " + ", ".join(str(o.value) for o in field.options or ()))
+        if field.regex:
+            accepts.append(f"matching {field.regex}")
+        if field.min is not None or field.max is not None:
+            accepts.append(f"{_bound(field.min)}..{_bound(field.max)}")
+        if field.min_length is not None or field.max_length is not None:
+            accepts.append(f"{_bound(field.min_length)}..{_bound(field.max_length)} chars")
+        rows.append(
+            (
+                field.name,
+                field.type,
+                "yes" if field.required else "",
+                text_value(field.default),
+                "; ".join(accepts),
+            )
+        )
+    return rows
+
+
+def forms_text(resource: Resource) -> str:
+    """The forms of ``resource``, each a line (name, method, target, content type, title)
+    and a table of its fields; empty when it has none."""
+    parts: list[str] = []
+    for name, form in resource.forms.items():
+        title = f"  {form.title}" if form.title else ""
+        target = redact_url(form.target) if form.target else "(no target)"
+        head = f"  {name}  {form.method} {target}  ({form.content_type}){title}"
+        rows = form_rows(form)
+        fields = table(("field", "type", "required", "default", "accepts"), rows, "    ")
+        parts.append(head + ("\n" + fields if rows else ""))
+    return "\n".join(parts)
+
+
+def _bound(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def link_rows(resource: Resource) -> list[tuple[str, str, str, str, str]]:
@@ -141,6 +198,13 @@ def describe(resource: Resource) -> str:
     else:
         if links:
             parts.append("\nlinks\n" + links_table(links, "  "))
+    try:
+        forms = forms_text(resource)
+    except HALNavError as exc:
+        parts.append(f"\nforms: invalid ({exc})")
+    else:
+        if forms:
+            parts.append("\nforms\n" + forms)
     embedded = embedded_rows(resource)
     if embedded:
         parts.append("\nembedded\n" + table(("rel", "contents"), embedded, "  "))

@@ -71,6 +71,36 @@ def bootic(token: str) -> list[Order]:
         return orders
 
 
+def forms(client: halnav.Client) -> list[str]:
+    page = halnav.Client(API, hal_forms=True).root()
+    form: halnav.Form = page.form("search")
+    status: halnav.Field = form.field("status")
+    allowed = [str(option.value) for option in status.options or ()]
+    checked = form.validate(status=["pending", "closed"], per_page=50, created_on_gte=None)
+    allowed += [str(value) for value in checked.values()]
+    found = page.submit("search", status="pending", name="a field called name")
+    created = page.submit(
+        "default",
+        values={"headers": "a field called headers"},
+        variables={"id": 1},
+        headers={"If-Match": '"v1"'},
+        line_items=[{"variant_id": 1, "units": 2}],
+        due=datetime.date(2024, 1, 1),
+    )
+    links: list[halnav.Link] = found.header_links + created.links["next"]
+    try:
+        form.validate(stauts="pending")
+    except halnav.FormError as exc:
+        allowed += [exc.rule, exc.field or "", *(problem[2] for problem in exc.problems)]
+    names: list[str] = list(page.forms) + [link.rel for link in links]
+    return allowed + names + [form.method, form.target or "", form.title or ""]
+
+
+def warned(warning: halnav.DeprecatedResourceWarning) -> str:
+    sunset = warning.sunset.isoformat() if warning.sunset is not None else ""
+    return f"{warning.url} {sunset} {', '.join(warning.documentation)}"
+
+
 def mistakes(client: halnav.Client, shop: Shop) -> None:
     root = client.root()
     root.follow("btc:shop", id=object())  # type: ignore[arg-type]
@@ -80,5 +110,13 @@ def mistakes(client: halnav.Client, shop: Shop) -> None:
     halnav.Client(API, timeout="soon")  # type: ignore[arg-type]
     shop.orders(stauts="pending")  # type: ignore[call-arg]
     shop.orders(per_page=[50])  # type: ignore[arg-type]
+    root.submit(1)  # type: ignore[arg-type]
+    root.submit("search", status=object())  # type: ignore[arg-type]
+    root.submit("search", headers={"If-Match": 1})  # type: ignore[dict-item]
+    root.submit("search", variables={"id": object()})  # type: ignore[dict-item]
+    root.form(name=2)  # type: ignore[arg-type]
+    root.form("search").validate(status={1, 2})  # type: ignore[arg-type]
+    root.form("search").field("status").required.upper()  # type: ignore[attr-defined]
+    halnav.Client(API, hal_forms="yes")  # type: ignore[arg-type]
     code: int = root["code"].upper().count("x")
     code += root.link("self")  # type: ignore[operator]
