@@ -9,7 +9,16 @@ from functools import partial
 from typing import Any, TypeVar, cast
 
 from ._curies import Curies
-from ._document import EmbeddedMap, LinkMap, hal_part, parse_link, raw_part, resolve_pointer
+from ._document import (
+    EmbeddedMap,
+    LinkMap,
+    hal_part,
+    link_relations,
+    parse_link,
+    raw_part,
+    resolve_pointer,
+    usable_link,
+)
 from ._exceptions import (
     AmbiguousRelation,
     DeprecatedLinkWarning,
@@ -227,7 +236,8 @@ class Resource:
     def curies(self) -> Curies:
         """The CURIE prefixes in scope: this document's, then those of the documents around it."""
         if self._curies is None:
-            own = Curies.from_links(raw_part(self._document, "_links").get("curies"))
+            raw = raw_part(self._document, "_links").get("curies")
+            own = Curies.from_links(raw, base=self._base)
             parent = self._parent_curies
             self._curies = parent.merge(own) if parent else own
         return self._curies
@@ -270,7 +280,7 @@ class Resource:
     @property
     def rels(self) -> list[str]:
         """Every relation in ``_links`` and ``_embedded`` (``curies`` excluded), in document order."""
-        rels = [rel for rel in raw_part(self._document, "_links") if rel != "curies"]
+        rels = link_relations(raw_part(self._document, "_links"))
         rels += [rel for rel in raw_part(self._document, "_embedded") if rel not in rels]
         return rels
 
@@ -281,25 +291,33 @@ class Resource:
         except InvalidDocument:
             return False
 
-    def link(self, rel: str, name: str | None = None) -> Link:
-        """The link for ``rel`` (the first one when several); ``name`` picks one of a link array.
+    def link(self, rel: str, name: str | None = None, *, title: str | None = None) -> Link:
+        """The link for ``rel`` (the first usable one when several); ``name`` or ``title`` picks
+        one of a link array.
 
-        Raises :class:`LinkNotFound` naming the relations (or names) the document does have.
+        Raises :class:`LinkNotFound` naming the relations (or names, or titles) the document
+        does have; :class:`InvalidDocument` when the link picked is not a usable link object.
         """
         links = self.links[rel]
-        if name is not None:
+        for attribute, wanted in (("name", name), ("title", title)):
+            if wanted is None:
+                continue
             for link in links:
-                if link.name == name:
+                if getattr(link, attribute) == wanted:
+                    if not link.usable:
+                        raise usable_link([link])
                     return link
-            names = ", ".join(repr(link.name) for link in links if link.name is not None)
+            found = [value for link in links if (value := getattr(link, attribute)) is not None]
+            label = "names" if attribute == "name" else "titles"
             raise LinkNotFound(
-                f"no link {rel!r} named {name!r} in {self._describe()}; names: {names or '(none)'}",
+                f"no link {rel!r} with {attribute} {wanted!r} in {self._describe()}; "
+                f"{label}: {', '.join(map(repr, found)) or '(none)'}",
                 rel=rel,
-                available=[link.name for link in links if link.name is not None],
+                available=found,
             )
         if not links:
             raise LinkNotFound(f"relation {rel!r} has no links in {self._describe()}", rel=rel)
-        return links[0]
+        return usable_link(links)
 
     def follow(
         self,
