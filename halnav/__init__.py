@@ -18,12 +18,16 @@ from ._exceptions import (
     Conflict,
     DeprecatedLinkWarning,
     Forbidden,
+    Gone,
     HALNavError,
     HALNavWarning,
     HTTPError,
     InvalidDocument,
     LinkNotFound,
+    MethodNotAllowed,
     NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
     PropertyNotFound,
     ServerError,
     TemplateError,
@@ -31,6 +35,7 @@ from ._exceptions import (
     TransportError,
     Unauthorized,
     UnprocessableEntity,
+    UnsupportedMediaType,
 )
 from ._link import Link
 from ._oauth import ClientCredentials
@@ -49,6 +54,7 @@ __all__ = [
     "DeprecatedLinkWarning",
     "DiskCache",
     "Forbidden",
+    "Gone",
     "HALNavError",
     "HALNavWarning",
     "HTTPError",
@@ -56,7 +62,10 @@ __all__ = [
     "Link",
     "LinkNotFound",
     "MemoryCache",
+    "MethodNotAllowed",
     "NotFound",
+    "PreconditionFailed",
+    "PreconditionRequired",
     "PropertyNotFound",
     "Resource",
     "ServerError",
@@ -65,6 +74,7 @@ __all__ = [
     "TransportError",
     "Unauthorized",
     "UnprocessableEntity",
+    "UnsupportedMediaType",
     "__version__",
 ]
 
