@@ -39,6 +39,7 @@ from ._exceptions import (
 )
 from ._link import Link
 from ._oauth import ClientCredentials
+from ._pagination import Walk
 from ._public import publish as _publish
 from ._resource import Resource
 from ._version import __version__
@@ -75,6 +76,7 @@ __all__ = [
     "Unauthorized",
     "UnprocessableEntity",
     "UnsupportedMediaType",
+    "Walk",
     "__version__",
 ]
 

@@ -150,7 +150,9 @@ def parse_link(raw: Any, rel: str, base: str | None, pointer: str, url: str | No
     )
 
 
-def parse_links(value: Any, rel: str, base: str | None, pointer: str, url: str | None) -> list[Link]:
+def parse_links(
+    value: Any, rel: str, base: str | None, pointer: str, url: str | None
+) -> list[Link]:
     """The links of one relation: a link object (or bare href) as a list of one, or an array.
 
     A link object that is not usable raises :class:`InvalidDocument`; in an array, such a member

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reprlib
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any, TypeVar, cast
 
@@ -30,7 +30,7 @@ from ._exceptions import (
 from ._fetcher import Fetcher
 from ._json import is_array, is_object
 from ._link import Link, Via, resolve_url
-from ._pagination import walk
+from ._pagination import Walk
 from ._representation import Parsed, Representation
 from ._templates import TemplateValue, query_values
 
@@ -304,9 +304,7 @@ class Resource:
                 continue
             for link in links:
                 if getattr(link, attribute) == wanted:
-                    if not link.usable:
-                        raise usable_link([link])
-                    return link
+                    return usable_link([link])  # raises the problem of an unusable one
             found = [value for link in links if (value := getattr(link, attribute)) is not None]
             label = "names" if attribute == "name" else "titles"
             raise LinkNotFound(
@@ -342,6 +340,8 @@ class Resource:
         fetch = name is not None or given or params is not None or headers is not None
         if not fetch and rel in self.embedded:
             embedded = self.embedded[rel]
+            if isinstance(embedded, Resource) or embedded:
+                _warn_if_deprecated_rel(self, rel)
             if isinstance(embedded, Resource):
                 return embedded
             if embedded:
@@ -407,29 +407,25 @@ class Resource:
         """This page, then every later page, in order, fetched as consumed.
 
         ``prefetch=N`` keeps up to N page requests in flight (on the client's thread pool) when
-        this page was reached through a templated link with a ``page`` variable and the page
-        count is known (``last``, or ``total_items``/``per_page``); otherwise ``next`` is
-        followed one page at a time. A page that fails raises after every earlier page was
-        yielded, with ``page_url`` and ``items_before`` set on the error.
-        """
-        return (page for page, _key in self._walk("items", prefetch))
+        the later pages' URLs can be planned: from the templated link this page was reached by,
+        or from this page's own ``next`` and ``last`` links (or its counts: ``total_items`` and
+        ``per_page``, a page-metadata object); each page fetched ahead is checked against the
+        plan. Otherwise ``next`` is followed one page at a time, and the walk says why
+        (``why_sequential``). A page that fails raises after every earlier page was yielded,
+        with ``page_url`` and ``items_before`` set on the error.
 
-    def iterate(self, rel: str = "items", prefetch: int = 0) -> Iterator[Resource]:
+        The iterator is a :class:`~halnav.Walk` (``prefetching``, ``why_sequential``).
+        """
+        return self._walk("items", prefetch, _the_page)
+
+    def iterate(self, rel: str = "items", prefetch: int = 0) -> Walk[Resource]:
         """Every embedded ``rel`` resource across all pages, made one by one as consumed.
 
         ``prefetch=N`` fetches up to N pages ahead, as :meth:`pages` does; the order is the same.
+        A page without ``rel`` embedded raises :class:`LinkNotFound` naming those it has (a
+        last page with nothing embedded ends the walk).
         """
-        for number, (page, key) in enumerate(self._walk(rel, prefetch)):
-            if key is not None:
-                yield from page.embedded.iter_resources(key)
-                continue
-            embedded = list(page.embedded)  # a malformed _embedded raises InvalidDocument here
-            if number == 0 and embedded and not page.has(rel):
-                raise LinkNotFound(
-                    f"no embedded {rel!r} in {page.url}; embedded: {', '.join(embedded)}",
-                    rel=rel,
-                    available=embedded,
-                )
+        return self._walk(rel, prefetch, partial(_items_of, rel=rel))
 
     def iter_embedded(self, rel: str) -> Iterator[Resource]:
         """The embedded resources of ``rel`` on this page alone, made one by one."""
@@ -453,9 +449,14 @@ class Resource:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _walk(self, rel: str, prefetch: int) -> Iterator[tuple[Resource, str | None]]:
-        """This page and the later ones, each with the ``_embedded`` key of ``rel`` on it."""
-        return walk(self, self._require_client, self._page_maker(), _items_key(rel), prefetch)
+    def _walk(
+        self,
+        rel: str,
+        prefetch: int,
+        each: Callable[[Resource, str | None, int], Iterable[Resource]],
+    ) -> Walk[Resource]:
+        """This page and the later ones, each giving ``each`` of it (the page, or its items)."""
+        return Walk(self, self._require_client, self._page_maker(), _items_key(rel), each, prefetch)
 
     def _page_maker(self) -> Callable[[Representation, Via | None], Resource]:
         # Pages are plain resources (a layer casts them), fetched through this one's client.
@@ -585,6 +586,31 @@ def _variables(
     return {**variables, **kwargs}
 
 
+def _the_page(page: Resource, key: str | None, number: int) -> Iterable[Resource]:
+    return (page,)
+
+
+def _items_of(page: Resource, key: str | None, number: int, rel: str) -> Iterable[Resource]:
+    """The ``rel`` resources embedded in ``page`` (``key`` is their ``_embedded`` key)."""
+    if key is not None:
+        return page.embedded.iter_resources(key)
+    embedded = list(page.embedded)  # a malformed _embedded raises InvalidDocument here
+    if not embedded and "next" not in raw_part(page.document, "_links"):
+        return ()  # an empty collection, or an empty last page: nothing to walk
+    try:
+        page.embedded.resolve(rel)  # raises AmbiguousRelation when that is why
+    except AmbiguousRelation:
+        raise
+    except LinkNotFound:
+        pass
+    raise LinkNotFound(
+        f"no embedded {rel!r} in {page.url or 'the page'}; embedded: "
+        f"{', '.join(embedded) or '(none)'}",
+        rel=rel,
+        available=embedded,
+    )
+
+
 def _make_page(answer: Representation, via: Via | None, client: Fetcher | None) -> Resource:
     return Resource.from_representation(answer, client=client, via=via)
 
@@ -642,6 +668,22 @@ def _short(value: Any, limit: int = 30) -> str:
 _PREVIEW = reprlib.Repr()
 _PREVIEW.maxlevel = 3
 _PREVIEW.maxstring = _PREVIEW.maxother = 60
+
+
+def _warn_if_deprecated_rel(resource: Resource, rel: str) -> None:
+    """Warn when ``rel``'s link is deprecated, though the resource is served from ``_embedded``."""
+    try:
+        links = resource.links[rel] if rel in resource.links else []
+    except InvalidDocument:
+        return
+    for link in links:
+        if link.deprecation:
+            warnings.warn(
+                f"relation {rel!r} ({link.href}) is deprecated: see {link.deprecation}",
+                DeprecatedLinkWarning,
+                stacklevel=3,
+            )
+            return
 
 
 def _warn_if_deprecated(link: Link) -> None:
