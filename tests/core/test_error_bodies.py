@@ -100,7 +100,9 @@ def test_drf_detail_field_maps_and_non_field_errors(rsps):
 
 def test_drf_a_list_of_messages(rsps):
     error = raise_for(rsps, 400, ["Cannot publish a draft without chapters."], method="POST")
-    assert error.errors == [{"field": None, "messages": ["Cannot publish a draft without chapters."]}]
+    assert error.errors == [
+        {"field": None, "messages": ["Cannot publish a draft without chapters."]}
+    ]
     assert str(error).endswith(": Cannot publish a draft without chapters.")
 
 
@@ -117,7 +119,9 @@ def test_drf_a_list_of_messages(rsps):
     ],
 )
 def test_eve_error_messages(rsps, status, cls, message):
-    error = raise_for(rsps, status, {"_status": "ERR", "_error": {"code": status, "message": message}})
+    error = raise_for(
+        rsps, status, {"_status": "ERR", "_error": {"code": status, "message": message}}
+    )
     assert type(error) is cls and error.detail == message and message in str(error)
 
 
