@@ -22,8 +22,7 @@ __all__ = ["REGISTERED_RELATIONS", "Curies", "RelationIndex", "is_registered", "
 #: The link relation types registered with IANA ("Link Relations" registry,
 #: https://www.iana.org/assignments/link-relations/, as of 2024; RFC 8288 section 2.1.1).
 #: Compared case-insensitively, as RFC 8288 says registered relation types are.
-REGISTERED_RELATIONS = frozenset(
-    """
+_IANA_RELATIONS = """
     about acl alternate amphtml api-catalog appendix apple-touch-icon apple-touch-startup-image
     archives author blocked-by bookmark c2pa-manifest canonical chapter cite-as collection
     compression-dictionary contents convertedfrom copyright create-form current deprecation
@@ -40,8 +39,8 @@ REGISTERED_RELATIONS = frozenset(
     service service-desc service-doc service-meta sip-trunking-group sponsored start status
     stylesheet subsection successor-version sunset tag terms-of-service timegate timemap type ugc
     up version-history via webmention working-copy working-copy-of
-    """.split()
-)
+"""
+REGISTERED_RELATIONS = frozenset(_IANA_RELATIONS.split())
 
 # What a curie's template gives for this reference shows where a reference goes in its URI.
 _MARKER = "HALNAVREFERENCE"

@@ -642,6 +642,8 @@ def _make_embedded(
     raw_self = raw_part(document, "_links").get("self")
     if is_array(raw_self):
         raw_self = raw_self[0] if raw_self else None
+    if isinstance(raw_self, str):  # a bare href (drf-hal-json)
+        raw_self = {"href": raw_self}
     if is_object(raw_self):
         href = raw_self.get("href")
         if len(raw_self) == 1 and type(href) is str and href.startswith(_ABSOLUTE):
@@ -673,7 +675,7 @@ _PREVIEW.maxstring = _PREVIEW.maxother = 60
 def _warn_if_deprecated_rel(resource: Resource, rel: str) -> None:
     """Warn when ``rel``'s link is deprecated, though the resource is served from ``_embedded``."""
     try:
-        links = resource.links[rel] if rel in resource.links else []
+        links = resource.links.get(rel, [])
     except InvalidDocument:
         return
     for link in links:

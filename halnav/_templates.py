@@ -250,9 +250,9 @@ def _parse(source: str) -> Template:
 
 def _encode_literal(text: str) -> str:
     """RFC 6570 section 3.1: a literal's characters outside the URI character set, encoded."""
-    if text.isascii() and " " not in text and '"' not in text and "%" not in text:
-        if not any(c in text for c in "<>\\^`|") and text.isprintable():
-            return text
+    plain = text.isascii() and text.isprintable() and not any(c in text for c in ' "%<>\\^`|')
+    if plain:
+        return text
     return quote(_STRAY_PERCENT.sub("%25", text), safe=_LITERAL_SAFE + "%")
 
 
