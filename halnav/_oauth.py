@@ -123,7 +123,9 @@ class ClientCredentials(AuthBase):
         self._fetch_url = token_url
         if not is_secure_transport(token_url) and _is_loopback_http(token_url):
             self._fetch_url = urlunsplit(urlsplit(token_url)._replace(scheme="https"))
-            self._session.register_compliance_hook("access_token_request", self._loopback_http)
+            # requests-oauthlib has this hook; types-requests-oauthlib's overloads omit it.
+            session: Any = self._session
+            session.register_compliance_hook("access_token_request", self._loopback_http)
             _send_plain_http(self._session, token_url)
         self._retry = _token_retry(retries)
         adapter = HTTPAdapter(max_retries=self._retry)
