@@ -19,8 +19,8 @@ if importlib.util.find_spec("drf_hal_json") is None:  # importing it needs Djang
     pytest.skip("drf-hal-json is not installed", allow_module_level=True)
 
 import django  # noqa: E402
-from conftest import wsgi_server  # noqa: E402
 from django.conf import settings  # noqa: E402
+from servers import wsgi_server  # noqa: E402
 
 import halnav  # noqa: E402
 

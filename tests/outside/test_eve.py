@@ -16,7 +16,7 @@ mongomock = pytest.importorskip("mongomock")
 if importlib.util.find_spec("eve") is None:  # imported under mongomock's patch, below
     pytest.skip("Eve is not installed", allow_module_level=True)
 
-from conftest import wsgi_server  # noqa: E402
+from servers import wsgi_server  # noqa: E402
 
 import halnav  # noqa: E402
 

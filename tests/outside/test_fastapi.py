@@ -13,7 +13,7 @@ fastapi = pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 pydantic = pytest.importorskip("pydantic")
 
-from conftest import asgi_server  # noqa: E402
+from servers import asgi_server  # noqa: E402
 
 import halnav  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Real servers, on 127.0.0.1, in threads of the test process: what the outside suite runs.
 
-The server frameworks are not halnav's dependencies: install them with ``pip install -e
-'.[conformance]'``; without them, the suite is skipped.
+The server frameworks are not halnav's dependencies: they come with the ``conformance`` extra
+(which the ``test`` extra includes); a module whose framework is missing is skipped.
 """
 
 from __future__ import annotations
