@@ -237,6 +237,8 @@ def _plan_from_links(first: Page, items_on_first: int | None) -> tuple[LinkPlan 
             for key in set(next_query) | set(last_query)
             if next_query.get(key) != last_query.get(key)
         )
+        if not differing:
+            return None, "its next link is its last: one page to go, none to fetch ahead"
         if len(differing) != 1:
             return None, (
                 f"its next ({next_url}) and last ({last_url}) links differ in "

@@ -13,6 +13,7 @@ from ._document import (
     EmbeddedMap,
     LinkMap,
     hal_part,
+    is_absent_link,
     link_relations,
     parse_link,
     raw_part,
@@ -595,7 +596,7 @@ def _items_of(page: Resource, key: str | None, number: int, rel: str) -> Iterabl
     if key is not None:
         return page.embedded.iter_resources(key)
     embedded = list(page.embedded)  # a malformed _embedded raises InvalidDocument here
-    if not embedded and "next" not in raw_part(page.document, "_links"):
+    if not embedded and is_absent_link(raw_part(page.document, "_links").get("next")):
         return ()  # an empty collection, or an empty last page: nothing to walk
     try:
         page.embedded.resolve(rel)  # raises AmbiguousRelation when that is why

@@ -202,6 +202,7 @@ def test_without_prefetch_the_walk_says_so(rsps):
             "lead to other paths",
         ),
         ({"next": {"href": "/books?page=x"}, "last": {"href": "/books?page=9"}}, "not a number"),
+        ({"next": {"href": "/books?page=2"}, "last": {"href": "/books?page=2"}}, "one page to go"),
     ],
 )
 def test_when_no_plan_can_be_made_the_walk_says_why(rsps, caplog, links, says):
