@@ -25,7 +25,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import CancelledError, Future
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from ._document import first_link, raw_part
 from ._exceptions import DeprecatedLinkWarning, HALNavError, TransportError
@@ -70,6 +70,22 @@ PageMaker = Callable[[Representation, "Via | None"], P]
 Each = Callable[[P, "str | None", int], Iterable[T]]
 
 
+class _Status:
+    """How a walk fetches, shared by the :class:`Walk` and its walker (which may change it)."""
+
+    __slots__ = ("prefetching", "why_sequential")
+
+    def __init__(self, prefetching: bool, why_sequential: str | None) -> None:
+        self.prefetching = prefetching
+        self.why_sequential = why_sequential
+
+    def stop(self, reason: str) -> None:
+        """The walk stops prefetching: a page disagreed with the plan."""
+        self.prefetching = False
+        self.why_sequential = reason
+        logger.info("walk: prefetch stopped, following next one page at a time: %s", reason)
+
+
 class Walk(Iterator[T]):
     """A walk over a collection: what :meth:`~halnav.Resource.pages` and
     :meth:`~halnav.Resource.iterate` give, an iterator that also says how it fetches.
@@ -77,10 +93,10 @@ class Walk(Iterator[T]):
     The plan is made when the walk is made (from the first page, which is in hand); pages are
     fetched as the walk is consumed. The steps: make a plan (:func:`_plan`), fetch pages ahead
     along it checking each (:meth:`_Walker.prefetched`) or follow ``next``
-    (:meth:`_Walker.sequential`), and yield what each page gives.
+    (:meth:`_Walker.sequential`), and yield what each page gives (:func:`_yielded`).
     """
 
-    __slots__ = ("prefetch", "prefetching", "why_sequential", "plan", "_walker", "_items")
+    __slots__ = ("prefetch", "plan", "_status", "_items")
 
     def __init__(
         self,
@@ -97,47 +113,38 @@ class Walk(Iterator[T]):
         self.prefetch = prefetch
         #: The plan the walk fetches ahead by (``None`` when it follows ``next``).
         self.plan: Plan | None = None
-        #: Why the walk follows ``next`` one page at a time (``None`` while it prefetches):
-        #: no prefetch asked, no plan the first page's links allow, or a page that disagreed.
-        self.why_sequential: str | None = None
-        if prefetch == 0:
-            self.why_sequential = "no prefetch was asked (prefetch=0)"
-        else:
+        why: str | None = "no prefetch was asked (prefetch=0)"
+        if prefetch > 0:
             self.plan, why = _plan(first, key_of)
             if self.plan is None:
-                self.why_sequential = why
                 logger.info(
                     "walk from %s: no prefetch plan, following next one page at a time: %s",
                     redact_url(first.url or "(no URL)"),
                     why,
                 )
-        #: Whether later pages are fetched ahead (it becomes false if a page disagrees).
-        self.prefetching = self.plan is not None
+        self._status = _Status(self.plan is not None, None if self.plan is not None else why)
         count = len(self.plan) + 1 if self.plan is not None else None
         keep = _cache_holds_walk(first, client, count)
-        walker = _Walker(self.stopped, client, make, key_of, keep=keep)
-        self._walker: _Walker[Any] = walker
-        self._items = self._walk(walker, first, each)
-
-    def _walk(self, walker: _Walker[P], first: P, each: Each[P, T]) -> Generator[T, None, None]:
+        walker = _Walker(self._status, client, make, key_of, keep=keep)
+        # The generator holds the walker, and neither holds this object: no reference cycle
+        # keeps a dropped walk's pages in memory until the garbage collector's next pass.
         pages = (
             walker.sequential(first, 0)
             if self.plan is None
-            else walker.prefetched(first, self.plan, self.prefetch)
+            else walker.prefetched(first, self.plan, prefetch)
         )
-        for number, (page, key, items_before) in enumerate(pages):
-            try:
-                yield from each(page, key, number)
-            except HALNavError as exc:
-                if number and page.url:
-                    annotate(exc, page.url, items_before)
-                raise
+        self._items = _yielded(pages, each)
 
-    def stopped(self, reason: str) -> None:
-        """Record that the walk stopped prefetching, and why (a page disagreed with the plan)."""
-        self.prefetching = False
-        self.why_sequential = reason
-        logger.info("walk: prefetch stopped, following next one page at a time: %s", reason)
+    @property
+    def prefetching(self) -> bool:
+        """Whether later pages are fetched ahead (false from the first page that disagrees)."""
+        return self._status.prefetching
+
+    @property
+    def why_sequential(self) -> str | None:
+        """Why the walk follows ``next`` one page at a time (``None`` while it prefetches): no
+        prefetch asked, no plan the first page's links allow, or a page that disagreed."""
+        return self._status.why_sequential
 
     def __next__(self) -> T:
         return next(self._items)
@@ -158,6 +165,19 @@ class Walk(Iterator[T]):
         return f"<Walk {how}>"
 
 
+def _yielded(
+    pages: Iterator[tuple[P, str | None, int]], each: Each[P, T]
+) -> Generator[T, None, None]:
+    """What each page gives; an error a later page's items raise names that page."""
+    for number, (page, key, items_before) in enumerate(pages):
+        try:
+            yield from each(page, key, number)
+        except HALNavError as exc:
+            if number and page.url:
+                annotate(exc, page.url, items_before)
+            raise
+
+
 def _plan(first: P, key_of: Callable[[P], str | None]) -> tuple[Plan | None, str]:
     """The plan for the pages after ``first``, or why there is none."""
     plan = plan_pages(first)
@@ -169,19 +189,19 @@ def _plan(first: P, key_of: Callable[[P], str | None]) -> tuple[Plan | None, str
 class _Walker(Generic[P]):
     """One walk's ways: how its pages are fetched, made, checked and counted."""
 
-    __slots__ = ("_stopped", "_client", "_make", "_key_of", "_keep", "_warned")
+    __slots__ = ("_status", "_client", "_make", "_key_of", "_keep", "_warned")
 
     def __init__(
         self,
-        stopped: Callable[[str], None],
+        status: _Status,
         client: Callable[[], Fetcher],
         make: PageMaker[P],
         key_of: Callable[[P], str | None],
         *,
         keep: bool,
     ) -> None:
-        #: Called with the reason when a page disagrees with the plan.
-        self._stopped = stopped
+        #: Told when a page disagrees with the plan.
+        self._status = status
         self._client = client
         self._make = make
         self._key_of = key_of
@@ -312,7 +332,7 @@ class _Walker(Generic[P]):
                 future.cancel()
             pending.clear()
         if disagreement:
-            self._stopped(disagreement)
+            self._status.stop(disagreement)
         if after is not None:
             yield from self.sequential(self._next_page(after, items), items)
 
