@@ -30,7 +30,7 @@ from ._exceptions import (
 )
 from ._fetcher import Fetcher
 from ._json import is_array, is_object
-from ._link import Link, Via, resolve_url
+from ._link import Link, UnusableLink, Via, resolve_url
 from ._pagination import Walk
 from ._representation import Parsed, Representation
 from ._templates import TemplateValue, query_values
@@ -555,6 +555,9 @@ class Resource:
                         continue
                     try:
                         for link in links[rel]:
+                            if isinstance(link, UnusableLink):
+                                lines.append(f"  {rel}  (unusable: {link.problem})")
+                                continue
                             flags = " (templated)" if link.templated else ""
                             title = f"  {link.title}" if link.title else ""
                             name = f"[{link.name}]" if link.name else ""

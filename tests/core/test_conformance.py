@@ -140,7 +140,8 @@ def test_an_unusable_array_member_makes_only_itself_unusable():
         res.link("item", "broken")
     assert caught.value.pointer == "/_links/item/1/href"
     assert "UnusableLink" in repr(links[1])
-    assert "invalid" not in res.describe()
+    described = res.describe()
+    assert "item[d]  GET /d  Dee" in described and "(unusable: " in described
 
 
 def test_when_no_member_is_usable_the_first_ones_problem_is_raised():
