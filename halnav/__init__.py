@@ -20,12 +20,16 @@ from ._exceptions import (
     DeprecatedResourceWarning,
     Forbidden,
     FormError,
+    Gone,
     HALNavError,
     HALNavWarning,
     HTTPError,
     InvalidDocument,
     LinkNotFound,
+    MethodNotAllowed,
     NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
     PropertyNotFound,
     ServerError,
     TemplateError,
@@ -33,11 +37,13 @@ from ._exceptions import (
     TransportError,
     Unauthorized,
     UnprocessableEntity,
+    UnsupportedMediaType,
 )
 from ._form_fields import Field, FieldOption
 from ._forms import Form
 from ._link import Link
 from ._oauth import ClientCredentials
+from ._pagination import Walk
 from ._public import publish as _publish
 from ._resource import Resource
 from ._version import __version__
@@ -58,6 +64,7 @@ __all__ = [
     "Forbidden",
     "Form",
     "FormError",
+    "Gone",
     "HALNavError",
     "HALNavWarning",
     "HTTPError",
@@ -65,7 +72,10 @@ __all__ = [
     "Link",
     "LinkNotFound",
     "MemoryCache",
+    "MethodNotAllowed",
     "NotFound",
+    "PreconditionFailed",
+    "PreconditionRequired",
     "PropertyNotFound",
     "Resource",
     "ServerError",
@@ -74,6 +84,8 @@ __all__ = [
     "TransportError",
     "Unauthorized",
     "UnprocessableEntity",
+    "UnsupportedMediaType",
+    "Walk",
     "__version__",
 ]
 

@@ -12,10 +12,10 @@ from typing import Any, Generic, TypeVar
 
 import jsonpointer
 
-from ._curies import Curies, resolve_rel
+from ._curies import Curies, RelationIndex
 from ._exceptions import InvalidDocument
 from ._json import is_array, is_object
-from ._link import Link
+from ._link import Link, UnusableLink
 
 __all__ = [
     "EmbeddedMap",
@@ -24,9 +24,13 @@ __all__ = [
     "escape_pointer",
     "first_link",
     "hal_part",
+    "is_absent_link",
+    "link_relations",
     "parse_link",
+    "parse_links",
     "raw_part",
     "resolve_pointer",
+    "usable_link",
 ]
 
 _STRING_ATTRIBUTES = ("name", "title", "type", "deprecation", "profile", "hreflang", "method")
@@ -111,7 +115,14 @@ def _is_array_index(token: str) -> bool:
 
 
 def parse_link(raw: Any, rel: str, base: str | None, pointer: str, url: str | None) -> Link:
-    """Build a :class:`Link` from one link object, checking the types HAL prescribes."""
+    """Build a :class:`Link` from one link object, checking the types HAL prescribes.
+
+    A bare string is read as ``{"href": ...}`` (drf-hal-json writes them). Only a missing or
+    non-string ``href`` makes a link unusable: a ``templated`` that is not a boolean is false, and
+    a hint (``type``, ``name``, ``title``...) that is not a string is absent.
+    """
+    if isinstance(raw, str):
+        return Link(rel=rel, href=raw, base=base, attributes={"href": raw})
     if not is_object(raw):
         raise InvalidDocument(
             f"{_where(url)}: link {rel!r} at {pointer} must be a JSON object with an href, "
@@ -128,49 +139,79 @@ def parse_link(raw: Any, rel: str, base: str | None, pointer: str, url: str | No
             url=url,
             pointer=f"{pointer}/href",
         )
-    templated = raw.get("templated", False)
-    if templated is None:
-        templated = False
-    if not isinstance(templated, bool):
-        raise InvalidDocument(
-            f"{_where(url)}: link {rel!r} has templated={templated!r} at "
-            f"{pointer}/templated; expected true or false",
-            url=url,
-            pointer=f"{pointer}/templated",
-        )
+    templated = raw.get("templated") is True
     values: dict[str, str | None] = {}
     for attribute in _STRING_ATTRIBUTES:
         value = raw.get(attribute)
-        if value is not None and not isinstance(value, str):
-            raise InvalidDocument(
-                f"{_where(url)}: link {rel!r} has {attribute} of {_kind(value)} at "
-                f"{pointer}/{attribute}; expected a string",
-                url=url,
-                pointer=f"{pointer}/{attribute}",
-            )
-        values[attribute] = value
+        values[attribute] = value if isinstance(value, str) else None
     method = (values.pop("method") or "GET").upper()
     return Link(
         rel=rel, href=href, base=base, templated=templated, method=method, attributes=raw, **values
     )
 
 
+def parse_links(
+    value: Any, rel: str, base: str | None, pointer: str, url: str | None
+) -> list[Link]:
+    """The links of one relation: a link object (or bare href) as a list of one, or an array.
+
+    A link object that is not usable raises :class:`InvalidDocument`; in an array, such a member
+    becomes an :class:`UnusableLink` in its place, and only using it raises.
+    """
+    if not is_array(value):
+        return [parse_link(value, rel, base, pointer, url)]
+    links: list[Link] = []
+    for index, item in enumerate(value):
+        try:
+            links.append(parse_link(item, rel, base, f"{pointer}/{index}", url))
+        except InvalidDocument as exc:
+            name = item.get("name") if is_object(item) else None
+            links.append(
+                UnusableLink(
+                    rel=rel,
+                    href="",
+                    base=base,
+                    name=name if isinstance(name, str) else None,
+                    problem=exc.message,
+                    pointer=exc.pointer,
+                    document_url=url,
+                )
+            )
+    return links
+
+
+def is_absent_link(value: Any) -> bool:
+    """Whether a ``_links`` value says the relation is absent: ``null`` or an empty array."""
+    return value is None or (is_array(value) and not value)
+
+
+def link_relations(links: dict[str, Any]) -> list[str]:
+    """The relations of a ``_links`` object: ``curies`` (see :class:`Curies`) and relations
+    whose value is ``null`` or an empty array left out."""
+    return [rel for rel, value in links.items() if rel != "curies" and not is_absent_link(value)]
+
+
 def first_link(document: Any, rel: str, base: str | None, url: str | None) -> Link | None:
-    """The first link of the exact relation ``rel`` in ``document``, or ``None`` when absent.
+    """The first usable link of the exact relation ``rel`` in ``document``, or ``None`` when absent.
 
     No CURIE or bare-name matching: for the registered relations a walk reads (``next``,
-    ``last``), which must never resolve to some ``prefix:next``. A link object of the wrong
-    shape raises :class:`InvalidDocument`, as :class:`LinkMap` does.
+    ``last``), which must never resolve to some ``prefix:next``. When no member is usable, the
+    first one's problem is raised as :class:`InvalidDocument`, as :class:`LinkMap` does.
     """
     raw = raw_part(document, "_links").get(rel)
-    if raw is None:
+    if is_absent_link(raw):
         return None
-    pointer = f"/_links/{escape_pointer(rel)}"
-    if is_array(raw):
-        if not raw:
-            return None
-        return parse_link(raw[0], rel, base, f"{pointer}/0", url)
-    return parse_link(raw, rel, base, pointer, url)
+    links = parse_links(raw, rel, base, f"/_links/{escape_pointer(rel)}", url)
+    return usable_link(links)
+
+
+def usable_link(links: list[Link]) -> Link:
+    """The first usable link of ``links`` (not empty); raises the first one's problem if none is."""
+    for link in links:
+        if link.usable:
+            return link
+    first = links[0]
+    raise first.error() if isinstance(first, UnusableLink) else InvalidDocument(repr(first))
 
 
 class _LazyRelMap(Mapping[str, V]):
@@ -180,7 +221,7 @@ class _LazyRelMap(Mapping[str, V]):
     understands (compact CURIE, expanded URI, unambiguous bare reference).
     """
 
-    __slots__ = ("_raw", "_parse", "_parsed", "_curies", "_url")
+    __slots__ = ("_raw", "_parse", "_parsed", "_curies", "_url", "_keys", "_index")
 
     def __init__(
         self,
@@ -188,16 +229,23 @@ class _LazyRelMap(Mapping[str, V]):
         parse: Callable[[str, Any], V],
         curies: Curies,
         url: str | None,
+        keys: list[str] | None = None,
     ) -> None:
         self._raw = raw
         self._parse = parse
         self._parsed: dict[str, V] = {}
         self._curies = curies
         self._url = url
+        #: The relations the map has (every key of ``raw`` unless given).
+        self._keys = list(raw) if keys is None else keys
+        self._index: RelationIndex | None = None
 
     def resolve(self, rel: str) -> str:
         """The document's key for ``rel``; raises LinkNotFound naming the ones it has."""
-        return resolve_rel(rel, self._raw, self._curies, where=self._url)
+        index = self._index
+        if index is None:  # indexed once per document: every later lookup is a dict access
+            index = self._index = RelationIndex(self._keys, self._curies)
+        return index.resolve(rel, where=self._url)
 
     def __getitem__(self, rel: str) -> V:
         key = self.resolve(rel)
@@ -217,17 +265,21 @@ class _LazyRelMap(Mapping[str, V]):
         return True
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._raw)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self._keys)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {', '.join(self._raw) or '(empty)'}>"
+        return f"<{type(self).__name__} {', '.join(self._keys) or '(empty)'}>"
 
 
 class LinkMap(_LazyRelMap[list[Link]]):
-    """``Resource.links``: relation -> list of :class:`Link` (a single link becomes a list of one)."""
+    """``Resource.links``: relation -> list of :class:`Link` (a single link becomes a list of one).
+
+    ``curies`` is not a relation here (``Resource.curies`` has them), nor is a relation whose
+    value is ``null`` or an empty array: the document does not have it.
+    """
 
     __slots__ = ()
 
@@ -236,15 +288,9 @@ class LinkMap(_LazyRelMap[list[Link]]):
         cls, raw: dict[str, Any], base: str | None, curies: Curies, url: str | None
     ) -> LinkMap:
         def parse(rel: str, value: Any) -> list[Link]:
-            pointer = f"/_links/{escape_pointer(rel)}"
-            if is_array(value):
-                return [
-                    parse_link(item, rel, base, f"{pointer}/{i}", url)
-                    for i, item in enumerate(value)
-                ]
-            return [parse_link(value, rel, base, pointer, url)]
+            return parse_links(value, rel, base, f"/_links/{escape_pointer(rel)}", url)
 
-        return cls(raw, parse, curies, url)
+        return cls(raw, parse, curies, url, link_relations(raw))
 
 
 class EmbeddedMap(_LazyRelMap["T | list[T]"], Generic[T]):

@@ -8,8 +8,13 @@ The tree::
     │   ├── Unauthorized             401
     │   ├── Forbidden                403
     │   ├── NotFound                 404
+    │   ├── MethodNotAllowed         405
     │   ├── Conflict                 409
+    │   ├── Gone                     410
+    │   ├── PreconditionFailed       412
+    │   ├── UnsupportedMediaType     415
     │   ├── UnprocessableEntity      422
+    │   ├── PreconditionRequired     428
     │   ├── TooManyRequests          429
     │   └── ServerError              5xx
     ├── TransportError               no answer: connection refused or dropped, timeout
@@ -41,12 +46,16 @@ __all__ = [
     "DeprecatedResourceWarning",
     "Forbidden",
     "FormError",
+    "Gone",
     "HALNavError",
     "HALNavWarning",
     "HTTPError",
     "InvalidDocument",
     "LinkNotFound",
+    "MethodNotAllowed",
     "NotFound",
+    "PreconditionFailed",
+    "PreconditionRequired",
     "PropertyNotFound",
     "ResourceView",
     "ServerError",
@@ -55,6 +64,7 @@ __all__ = [
     "TransportError",
     "Unauthorized",
     "UnprocessableEntity",
+    "UnsupportedMediaType",
 ]
 
 
@@ -111,6 +121,7 @@ class HTTPError(HALNavError):
         url: str,
         resource: ResourceView | None = None,
         errors: list[dict[str, Any]] | None = None,
+        detail: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -118,8 +129,17 @@ class HTTPError(HALNavError):
         self.url = url
         #: The parsed error body (a resource with no properties if it was not JSON).
         self.resource = resource
-        #: The Bootic ``_embedded.errors`` entries, each with ``field`` and ``messages``.
+        #: What the body says field by field, whatever the server's shape (Bootic's
+        #: ``_embedded.errors``, FastAPI, DRF, Eve, RFC 9457, GitHub...), normalised: each entry
+        #: is ``{"field": "title", "messages": ["..."]}``, ``field`` ``None`` when general.
         self.errors: list[dict[str, Any]] = errors or []
+        #: The server's own general text (``detail``, ``message``, ``_error``, ``title``...).
+        self.detail = detail
+
+    @property
+    def body(self) -> bytes:
+        """The raw body of the error answer (``b""`` when there was none)."""
+        return self.resource.content if self.resource is not None else b""
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -143,12 +163,32 @@ class NotFound(HTTPError):
     """404: nothing at that URL."""
 
 
+class MethodNotAllowed(HTTPError):
+    """405: the resource does not take that method; ``headers['Allow']`` lists those it takes."""
+
+
 class Conflict(HTTPError):
     """409: the request conflicts with the resource's current state."""
 
 
+class Gone(HTTPError):
+    """410: the resource was there and is no more."""
+
+
+class PreconditionFailed(HTTPError):
+    """412: an ``If-Match``/``If-Unmodified-Since`` did not hold: someone changed it since."""
+
+
+class UnsupportedMediaType(HTTPError):
+    """415: the server does not take the body's ``Content-Type``."""
+
+
 class UnprocessableEntity(HTTPError):
     """422: the body was understood but refused; ``errors`` says which fields and why."""
+
+
+class PreconditionRequired(HTTPError):
+    """428: the server wants a conditional request (Eve: ``If-Match`` with the ETag)."""
 
 
 class TooManyRequests(HTTPError):
@@ -164,8 +204,13 @@ _STATUS_CLASSES: dict[int, type[HTTPError]] = {
     401: Unauthorized,
     403: Forbidden,
     404: NotFound,
+    405: MethodNotAllowed,
     409: Conflict,
+    410: Gone,
+    412: PreconditionFailed,
+    415: UnsupportedMediaType,
     422: UnprocessableEntity,
+    428: PreconditionRequired,
     429: TooManyRequests,
 }
 

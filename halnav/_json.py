@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as _stdlib_json
+import re
 from types import ModuleType
 from typing import Any, TypeGuard
 
@@ -21,19 +22,34 @@ DecodeError = _stdlib_json.JSONDecodeError
 
 BACKEND = "orjson" if _orjson is not None else "json"
 
+# orjson reads an integer beyond 64 bits as a float (losing its last digits) and refuses to write
+# one. 2**64 has 20 digits: a text with no run of 19 digits or more holds no such integer, and
+# one that has such a run (in a number or in a string: which, a regex cannot tell cheaply) is
+# decoded by the standard library, whose numbers are exact.
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
 
 def loads(data: bytes | str) -> Any:
-    """Decode a JSON text; raises :data:`DecodeError` with the position of the fault."""
+    """Decode a JSON text; raises :data:`DecodeError` with the position of the fault.
+
+    Integers are exact whatever the backend: one beyond 64 bits stays an ``int``.
+    """
     if _orjson is not None:
-        return _orjson.loads(data)
+        raw = data.encode() if isinstance(data, str) else data
+        if _LONG_DIGITS.search(raw) is None:
+            return _orjson.loads(raw)
     return _stdlib_json.loads(data)
 
 
 def dumps(value: Any) -> bytes:
-    """Encode a value as compact UTF-8 JSON."""
+    """Encode a value as compact UTF-8 JSON (an integer beyond 64 bits included)."""
     if _orjson is not None:
-        encoded: bytes = _orjson.dumps(value)
-        return encoded
+        try:
+            encoded: bytes = _orjson.dumps(value)
+        except TypeError:  # an integer beyond 64 bits, or a type only the standard library takes
+            pass
+        else:
+            return encoded
     return _stdlib_json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 from ._exceptions import InvalidDocument, TemplateError
 from ._templates import Template, TemplateValue, parse_template
 
-__all__ = ["Link", "Via", "resolve_url"]
+__all__ = ["Link", "UnusableLink", "Via", "resolve_url"]
 
 
 def resolve_url(base: str | None, reference: str, *, what: str = "URL") -> str:
@@ -88,6 +88,11 @@ class Link:
             return href
         return resolve_url(self.base, href, what=f"link {self.rel!r} has an href")
 
+    @property
+    def usable(self) -> bool:
+        """Whether the link object was a usable link (see :class:`UnusableLink`)."""
+        return True
+
     def __repr__(self) -> str:
         parts = [f"rel={self.rel!r}", self.method, self.href]
         if self.name is not None:
@@ -97,6 +102,38 @@ class Link:
         if self.deprecation:
             parts.append("deprecated")
         return f"<Link {' '.join(parts)}>"
+
+
+@dataclass(frozen=True, repr=False)
+class UnusableLink(Link):
+    """A member of a link array that is not a usable link object (no href, a number...).
+
+    It keeps its place in the array, so the others are still found by position or by name;
+    using it (:meth:`url`, :attr:`template`) raises the :class:`InvalidDocument` that says why.
+    """
+
+    #: Why the member is unusable, with the document's URL and the member's JSON pointer.
+    problem: str = ""
+    pointer: str = ""
+    document_url: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return False
+
+    @property
+    def template(self) -> Template | None:
+        raise self.error()
+
+    def url(self, /, **variables: TemplateValue) -> str:
+        raise self.error()
+
+    def error(self) -> InvalidDocument:
+        """The :class:`InvalidDocument` that using this link raises."""
+        return InvalidDocument(self.problem, url=self.document_url, pointer=self.pointer)
+
+    def __repr__(self) -> str:
+        return f"<UnusableLink rel={self.rel!r} at {self.pointer}>"
 
 
 #: How a resource was reached: the link followed and the variables its template was given.

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import reprlib
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from ._curies import Curies
-from ._document import EmbeddedMap, LinkMap, hal_part, parse_link, raw_part, resolve_pointer
+from ._document import (
+    EmbeddedMap,
+    LinkMap,
+    hal_part,
+    is_absent_link,
+    link_relations,
+    parse_link,
+    raw_part,
+    resolve_pointer,
+    usable_link,
+)
 from ._exceptions import (
     AmbiguousRelation,
     DeprecatedLinkWarning,
@@ -24,9 +34,9 @@ from ._fetcher import Fetcher
 from ._form_fields import FormValue
 from ._forms import Form, describe_forms, form_values, read_forms, submission
 from ._json import is_array, is_object
-from ._link import Link, Via, resolve_url
+from ._link import Link, UnusableLink, Via, resolve_url
 from ._link_headers import header_links, header_rels, link_map_with_headers
-from ._pagination import walk
+from ._pagination import Walk
 from ._representation import Parsed, Representation
 from ._templates import TemplateValue, query_values
 
@@ -235,7 +245,8 @@ class Resource:
     def curies(self) -> Curies:
         """The CURIE prefixes in scope: this document's, then those of the documents around it."""
         if self._curies is None:
-            own = Curies.from_links(raw_part(self._document, "_links").get("curies"))
+            raw = raw_part(self._document, "_links").get("curies")
+            own = Curies.from_links(raw, base=self._base)
             parent = self._parent_curies
             self._curies = parent.merge(own) if parent else own
         return self._curies
@@ -281,7 +292,7 @@ class Resource:
     def rels(self) -> list[str]:
         """Every relation in ``_links`` and ``_embedded`` (``curies`` excluded), in document order,
         then those only the answer's ``Link`` header has."""
-        rels = [rel for rel in raw_part(self._document, "_links") if rel != "curies"]
+        rels = link_relations(raw_part(self._document, "_links"))
         rels += [rel for rel in raw_part(self._document, "_embedded") if rel not in rels]
         if self._headers.get("Link"):
             rels += [rel for rel in header_rels(self._headers, self._url) if rel not in rels]
@@ -364,25 +375,31 @@ class Resource:
         except InvalidDocument:
             return False
 
-    def link(self, rel: str, name: str | None = None) -> Link:
-        """The link for ``rel`` (the first one when several); ``name`` picks one of a link array.
+    def link(self, rel: str, name: str | None = None, *, title: str | None = None) -> Link:
+        """The link for ``rel`` (the first usable one when several); ``name`` or ``title`` picks
+        one of a link array.
 
-        Raises :class:`LinkNotFound` naming the relations (or names) the document does have.
+        Raises :class:`LinkNotFound` naming the relations (or names, or titles) the document
+        does have; :class:`InvalidDocument` when the link picked is not a usable link object.
         """
         links = self.links[rel]
-        if name is not None:
+        for attribute, wanted in (("name", name), ("title", title)):
+            if wanted is None:
+                continue
             for link in links:
-                if link.name == name:
-                    return link
-            names = ", ".join(repr(link.name) for link in links if link.name is not None)
+                if getattr(link, attribute) == wanted:
+                    return usable_link([link])  # raises the problem of an unusable one
+            found = [value for link in links if (value := getattr(link, attribute)) is not None]
+            label = "names" if attribute == "name" else "titles"
             raise LinkNotFound(
-                f"no link {rel!r} named {name!r} in {self._describe()}; names: {names or '(none)'}",
+                f"no link {rel!r} with {attribute} {wanted!r} in {self._describe()}; "
+                f"{label}: {', '.join(map(repr, found)) or '(none)'}",
                 rel=rel,
-                available=[link.name for link in links if link.name is not None],
+                available=found,
             )
         if not links:
             raise LinkNotFound(f"relation {rel!r} has no links in {self._describe()}", rel=rel)
-        return links[0]
+        return usable_link(links)
 
     def follow(
         self,
@@ -407,6 +424,8 @@ class Resource:
         fetch = name is not None or given or params is not None or headers is not None
         if not fetch and rel in self.embedded:
             embedded = self.embedded[rel]
+            if isinstance(embedded, Resource) or embedded:
+                _warn_if_deprecated_rel(self, rel)
             if isinstance(embedded, Resource):
                 return embedded
             if embedded:
@@ -472,29 +491,25 @@ class Resource:
         """This page, then every later page, in order, fetched as consumed.
 
         ``prefetch=N`` keeps up to N page requests in flight (on the client's thread pool) when
-        this page was reached through a templated link with a ``page`` variable and the page
-        count is known (``last``, or ``total_items``/``per_page``); otherwise ``next`` is
-        followed one page at a time. A page that fails raises after every earlier page was
-        yielded, with ``page_url`` and ``items_before`` set on the error.
-        """
-        return (page for page, _key in self._walk("items", prefetch))
+        the later pages' URLs can be planned: from the templated link this page was reached by,
+        or from this page's own ``next`` and ``last`` links (or its counts: ``total_items`` and
+        ``per_page``, a page-metadata object); each page fetched ahead is checked against the
+        plan. Otherwise ``next`` is followed one page at a time, and the walk says why
+        (``why_sequential``). A page that fails raises after every earlier page was yielded,
+        with ``page_url`` and ``items_before`` set on the error.
 
-    def iterate(self, rel: str = "items", prefetch: int = 0) -> Iterator[Resource]:
+        The iterator is a :class:`~halnav.Walk` (``prefetching``, ``why_sequential``).
+        """
+        return self._walk("items", prefetch, _the_page)
+
+    def iterate(self, rel: str = "items", prefetch: int = 0) -> Walk[Resource]:
         """Every embedded ``rel`` resource across all pages, made one by one as consumed.
 
         ``prefetch=N`` fetches up to N pages ahead, as :meth:`pages` does; the order is the same.
+        A page without ``rel`` embedded raises :class:`LinkNotFound` naming those it has (a
+        last page with nothing embedded ends the walk).
         """
-        for number, (page, key) in enumerate(self._walk(rel, prefetch)):
-            if key is not None:
-                yield from page.embedded.iter_resources(key)
-                continue
-            embedded = list(page.embedded)  # a malformed _embedded raises InvalidDocument here
-            if number == 0 and embedded and not page.has(rel):
-                raise LinkNotFound(
-                    f"no embedded {rel!r} in {page.url}; embedded: {', '.join(embedded)}",
-                    rel=rel,
-                    available=embedded,
-                )
+        return self._walk(rel, prefetch, partial(_items_of, rel=rel))
 
     def iter_embedded(self, rel: str) -> Iterator[Resource]:
         """The embedded resources of ``rel`` on this page alone, made one by one."""
@@ -518,9 +533,14 @@ class Resource:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _walk(self, rel: str, prefetch: int) -> Iterator[tuple[Resource, str | None]]:
-        """This page and the later ones, each with the ``_embedded`` key of ``rel`` on it."""
-        return walk(self, self._require_client, self._page_maker(), _items_key(rel), prefetch)
+    def _walk(
+        self,
+        rel: str,
+        prefetch: int,
+        each: Callable[[Resource, str | None, int], Iterable[Resource]],
+    ) -> Walk[Resource]:
+        """This page and the later ones, each giving ``each`` of it (the page, or its items)."""
+        return Walk(self, self._require_client, self._page_maker(), _items_key(rel), each, prefetch)
 
     def _page_maker(self) -> Callable[[Representation, Via | None], Resource]:
         # Pages are plain resources (a layer casts them), fetched through this one's client.
@@ -619,6 +639,9 @@ class Resource:
                         continue
                     try:
                         for link in links[rel]:
+                            if isinstance(link, UnusableLink):
+                                lines.append(f"  {rel}  (unusable: {link.problem})")
+                                continue
                             flags = " (templated)" if link.templated else ""
                             title = f"  {link.title}" if link.title else ""
                             name = f"[{link.name}]" if link.name else ""
@@ -657,6 +680,31 @@ def _variables(
     return {**variables, **kwargs}
 
 
+def _the_page(page: Resource, key: str | None, number: int) -> Iterable[Resource]:
+    return (page,)
+
+
+def _items_of(page: Resource, key: str | None, number: int, rel: str) -> Iterable[Resource]:
+    """The ``rel`` resources embedded in ``page`` (``key`` is their ``_embedded`` key)."""
+    if key is not None:
+        return page.embedded.iter_resources(key)
+    embedded = list(page.embedded)  # a malformed _embedded raises InvalidDocument here
+    if not embedded and is_absent_link(raw_part(page.document, "_links").get("next")):
+        return ()  # an empty collection, or an empty last page: nothing to walk
+    try:
+        page.embedded.resolve(rel)  # raises AmbiguousRelation when that is why
+    except AmbiguousRelation:
+        raise
+    except LinkNotFound:
+        pass
+    raise LinkNotFound(
+        f"no embedded {rel!r} in {page.url or 'the page'}; embedded: "
+        f"{', '.join(embedded) or '(none)'}",
+        rel=rel,
+        available=embedded,
+    )
+
+
 def _make_page(answer: Representation, via: Via | None, client: Fetcher | None) -> Resource:
     return Resource.from_representation(answer, client=client, via=via)
 
@@ -688,6 +736,8 @@ def _make_embedded(
     raw_self = raw_part(document, "_links").get("self")
     if is_array(raw_self):
         raw_self = raw_self[0] if raw_self else None
+    if isinstance(raw_self, str):  # a bare href (drf-hal-json)
+        raw_self = {"href": raw_self}
     if is_object(raw_self):
         href = raw_self.get("href")
         if len(raw_self) == 1 and type(href) is str and href.startswith(_ABSOLUTE):
@@ -714,6 +764,22 @@ def _short(value: Any, limit: int = 30) -> str:
 _PREVIEW = reprlib.Repr()
 _PREVIEW.maxlevel = 3
 _PREVIEW.maxstring = _PREVIEW.maxother = 60
+
+
+def _warn_if_deprecated_rel(resource: Resource, rel: str) -> None:
+    """Warn when ``rel``'s link is deprecated, though the resource is served from ``_embedded``."""
+    try:
+        links = resource.links.get(rel, [])
+    except InvalidDocument:
+        return
+    for link in links:
+        if link.deprecation:
+            warnings.warn(
+                f"relation {rel!r} ({link.href}) is deprecated: see {link.deprecation}",
+                DeprecatedLinkWarning,
+                stacklevel=3,
+            )
+            return
 
 
 def _warn_if_deprecated(link: Link) -> None:

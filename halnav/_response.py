@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import requests
 
-from ._error_bodies import error_entries, summarize_errors
+from ._error_bodies import error_entries, read_error_body, summarize_body, summarize_errors
 from ._exceptions import ResourceView, error_class_for
 from ._fetcher import Fetcher
 from ._link import Via
-from ._redact import redact_url
+from ._redact import redact_text, redact_url
 from ._representation import Representation, representation_from_response
 from ._resource import Resource
 from ._retry import retries_used
@@ -68,14 +68,22 @@ def raise_for_status(
     status = resource.status_code
     if status is None or status < 400:
         return
-    errors = error_entries(resource.document)
+    body = read_error_body(resource.document)
     url = redact_url(resource.url or "")
     message = f"{status} {reason or ''}".rstrip() + f" for {method} {url}{note}"
-    detail = summarize_errors(errors)
+    detail = summarize_body(body)
     if not detail and resource.document is None and resource.content:
         detail = resource.text.strip().replace("\n", " ")[:200]
     if detail:
+        # The server's words, as it wrote them, bounded; a URL with a credential it echoes, masked.
+        detail = redact_text(detail if len(detail) <= 1000 else detail[:997] + "...")
         message += f": {detail}"
     raise error_class_for(status)(
-        message, status_code=status, method=method, url=url, resource=resource, errors=errors
+        message,
+        status_code=status,
+        method=method,
+        url=url,
+        resource=resource,
+        errors=body.errors,
+        detail=body.message,
     )

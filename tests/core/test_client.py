@@ -268,8 +268,13 @@ def test_json_that_does_not_parse_is_an_invalid_document(rsps, client):
         (401, halnav.Unauthorized),
         (403, halnav.Forbidden),
         (404, halnav.NotFound),
+        (405, halnav.MethodNotAllowed),
         (409, halnav.Conflict),
+        (410, halnav.Gone),
+        (412, halnav.PreconditionFailed),
+        (415, halnav.UnsupportedMediaType),
         (422, halnav.UnprocessableEntity),
+        (428, halnav.PreconditionRequired),
         (429, halnav.TooManyRequests),
         (500, halnav.ServerError),
         (503, halnav.ServerError),
@@ -287,12 +292,9 @@ def test_error_statuses_map_to_exception_classes(rsps, client, fixture_doc, stat
         "POST",
         f"{ROOT}/shops/1/orders",
     )
+    # Normalised (issue 11): the entry's own "_class" stays in error.resource.document.
     assert error.errors == [
-        {
-            "_class": ["error"],
-            "field": "variant.id",
-            "messages": ["Variant 32222 does not exist in this shop"],
-        }
+        {"field": "variant.id", "messages": ["Variant 32222 does not exist in this shop"]}
     ]
     assert error.resource is not None and error.resource.status_code == status
     assert "variant.id: Variant 32222 does not exist in this shop" in str(error)

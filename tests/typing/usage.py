@@ -47,9 +47,25 @@ def clients() -> list[halnav.Client]:
     ]
 
 
+def walk(client: halnav.Client) -> list[str]:
+    first = client.get("https://api.example.test/books")
+    books: halnav.Walk[halnav.Resource] = first.iterate("books", prefetch=8)
+    why: str | None = books.why_sequential
+    notes = [str(books.prefetching), why or "", str(books.prefetch)]
+    notes += [str(book["id"]) for book in books]
+    admin = first.link("ea:admin", title="Kate")
+    notes.append(admin.url())
+    books.close()
+    return notes
+
+
 def handle(client: halnav.Client) -> str:
     try:
         client.get("/v1/nowhere")
+    except halnav.PreconditionFailed as exc:
+        detail: str | None = exc.detail
+        raw: bytes = exc.body
+        return f"{detail} {raw!r}"
     except halnav.HTTPError as exc:
         retry_after: str | None = exc.headers.get("Retry-After")
         body = exc.resource.document if exc.resource is not None else None
@@ -120,3 +136,6 @@ def mistakes(client: halnav.Client, shop: Shop) -> None:
     halnav.Client(API, hal_forms="yes")  # type: ignore[arg-type]
     code: int = root["code"].upper().count("x")
     code += root.link("self")  # type: ignore[operator]
+    root.link("ea:admin", title=3)  # type: ignore[arg-type]
+    walk = root.iterate("items", prefetch=8)
+    walk.why_sequential.upper()  # type: ignore[union-attr]
