@@ -322,7 +322,9 @@ class DiskCache(MemoryCache):
         memory_bytes: int = 32 * 2**20,
     ) -> None:
         super().__init__(max_entries=memory_entries, max_bytes=memory_bytes)
-        self.path = os.path.expanduser(os.fspath(path))
+        given: str = os.fspath(path)
+        #: The SQLite file (a leading ``~`` expanded).
+        self.path: str = os.path.expanduser(given)
         self.max_disk_bytes = max_bytes
         self._db_lock = threading.Lock()
         _private_file(self.path)

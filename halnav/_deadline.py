@@ -100,7 +100,7 @@ def capped_timeout(timeout: Any, deadline: Deadline) -> Any:
     """``timeout`` (a number, a ``(connect, read)`` pair or ``None``) with no part longer than
     the time ``deadline`` leaves; raises :class:`DeadlineReached` when there is none left."""
     left = deadline.remaining()
-    if left <= 0:
+    if deadline.expired:
         raise DeadlineReached("before sending the request", sent=False)
     if isinstance(timeout, tuple):
         pair = cast("tuple[float | None, float | None]", timeout)

@@ -103,7 +103,7 @@ class _DeadlineReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int | None:
         left = self._deadline.remaining()
-        if left <= 0:
+        if self._deadline.expired:
             raise DeadlineReached("while reading the answer")
         timeout = self._timeout
         self._sock.settimeout(left if timeout is None else min(timeout, left))
@@ -132,19 +132,19 @@ class CheckedHTTPResponse(http.client.HTTPResponse):
         deadline = current_deadline()
         if deadline is not None:
             # The reader makefile() made keeps the socket's reference count; ours takes it over.
-            raw = cast("io.RawIOBase", self.fp.detach())
+            raw = self.fp.detach()
             self.fp = io.BufferedReader(_DeadlineReader(raw, sock, deadline))
 
     def begin(self) -> None:
-        if self.headers is not None:
-            return
+        # The reader stands in for the file while http.client reads the head (through the
+        # instance's dict: it is no file to a type checker).
+        state = vars(self)
         fp = self.fp
-        reader = _HeadReader(fp)
-        self.fp = reader  # pyright: ignore[reportAttributeAccessIssue]
+        reader = state["fp"] = _HeadReader(fp)
         try:
-            super().begin()
+            super().begin()  # returns at once if the head was read already
         finally:
-            if self.fp is reader:  # http.client sets it to None when it closes it
+            if state.get("fp") is reader:  # http.client sets it to None when it closes it
                 self.fp = fp
         if reader.cut:
             self.close()
@@ -159,7 +159,7 @@ def _capped_connect_timeout(timeout: Any) -> Any:
     if deadline is None:
         return timeout
     left = deadline.remaining()
-    if left <= 0:
+    if deadline.expired:
         raise DeadlineReached("before connecting", sent=False)
     return left if not isinstance(timeout, (int, float)) else min(timeout, left)
 
@@ -180,12 +180,13 @@ class _CheckedHTTPSConnection(HTTPSConnection):
         super().connect()
 
 
+# urllib3's connection protocols declare attributes its own classes define otherwise.
 class _CheckedHTTPConnectionPool(HTTPConnectionPool):
-    ConnectionCls = _CheckedHTTPConnection
+    ConnectionCls = _CheckedHTTPConnection  # pyright: ignore[reportAssignmentType]
 
 
 class _CheckedHTTPSConnectionPool(HTTPSConnectionPool):
-    ConnectionCls = _CheckedHTTPSConnection
+    ConnectionCls = _CheckedHTTPSConnection  # pyright: ignore[reportAssignmentType]
 
 
 _CHECKED_POOLS: dict[str, type[HTTPConnectionPool]] = {

@@ -158,12 +158,15 @@ def _deadline_text(
 
 
 def _timed_out(exc: BaseException) -> bool:
-    # urllib3's own timeout errors reach here unwrapped when the request is not retried (POST);
-    # a refused connection is a NewConnectionError, a subclass of ConnectTimeoutError.
+    # urllib3's own timeout errors reach here unwrapped when the request is not retried (POST),
+    # and wrapped in a ConnectionError when the body stalled; a refused connection is a
+    # NewConnectionError, a subclass of ConnectTimeoutError.
     if isinstance(exc, requests.exceptions.Timeout):
         return True
-    return isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
-        exc, urllib3.exceptions.NewConnectionError
+    return any(
+        isinstance(cause, (urllib3.exceptions.TimeoutError, TimeoutError))
+        and not isinstance(cause, (urllib3.exceptions.NewConnectionError, DeadlineReached))
+        for cause in _root_causes(exc)
     )
 
 
