@@ -24,7 +24,7 @@ __all__ = [
     "DEFAULT_CREDENTIAL_HEADERS",
     "BearerToken",
     "ScopedAuth",
-    "credential_headers",
+    "credential_header_names",
     "install_redirect_guard",
     "origin_of",
 ]
@@ -33,7 +33,7 @@ __all__ = [
 DEFAULT_CREDENTIAL_HEADERS: frozenset[str] = SECRET_HEADERS
 
 
-def credential_headers(extra: Iterable[str] = ()) -> frozenset[str]:
+def credential_header_names(extra: Iterable[str] = ()) -> frozenset[str]:
     """:data:`DEFAULT_CREDENTIAL_HEADERS` and the header names in ``extra``, lower case."""
     if isinstance(extra, str):
         raise TypeError(f"credential_headers takes header names, got the string {extra!r}")

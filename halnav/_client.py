@@ -18,11 +18,9 @@ from urllib3.util.retry import Retry
 from ._auth import (
     BearerToken,
     ScopedAuth,
+    credential_header_names,
     install_redirect_guard,
     origin_of,
-)
-from ._auth import (
-    credential_headers as credential_header_names,
 )
 from ._cache_rules import (
     answer_from_cache,
@@ -139,12 +137,6 @@ class Client:
         if isinstance(walk_retries, _Unset):
             # Walks get the larger budget unless the caller chose a retry policy of their own.
             walk_retries = retries if retries_given else DEFAULT_WALK_RETRIES
-        if max_body_size is not None and (
-            isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
-        ):
-            raise TypeError(f"max_body_size must be an int or None, got {max_body_size!r}")
-        if max_body_size is not None and max_body_size < 0:
-            raise ValueError(f"max_body_size must be 0 or more, got {max_body_size}")
         if deadline is not None:
             Deadline(deadline)  # checks the value now rather than at the first request
         self._deadline = deadline

@@ -189,6 +189,12 @@ class Transport:
         adapter is mounted even on a ``session`` of theirs (which otherwise keeps its own).
         ``max_body_size``: decoded bytes of a body beyond which it is not read (``None``: no
         limit). ``secret_headers``: header names masked in the log besides the usual ones."""
+        if max_body_size is not None and (
+            isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
+        ):
+            raise TypeError(f"max_body_size must be an int or None, got {max_body_size!r}")
+        if max_body_size is not None and max_body_size < 0:
+            raise ValueError(f"max_body_size must be 0 or more, got {max_body_size}")
         self.owns_session = session is None
         self.session = session if session is not None else ClientSession()
         self.timeout = timeout
