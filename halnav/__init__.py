@@ -12,10 +12,13 @@ import logging
 from ._cache_stores import CacheStats, DiskCache, MemoryCache
 from ._client import Client
 from ._curies import Curies
+from ._deadline import Deadline
 from ._exceptions import (
     AmbiguousRelation,
     BadRequest,
+    BodyTooLarge,
     Conflict,
+    DeadlineExceeded,
     DeprecatedLinkWarning,
     DeprecatedResourceWarning,
     Forbidden,
@@ -51,11 +54,14 @@ from ._version import __version__
 __all__ = [
     "AmbiguousRelation",
     "BadRequest",
+    "BodyTooLarge",
     "CacheStats",
     "Client",
     "ClientCredentials",
     "Conflict",
     "Curies",
+    "Deadline",
+    "DeadlineExceeded",
     "DeprecatedLinkWarning",
     "DeprecatedResourceWarning",
     "DiskCache",

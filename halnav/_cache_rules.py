@@ -9,8 +9,11 @@ say ``must-revalidate, private, max-age=0``, so every GET there is revalidated. 
 answers, error answers and redirected ones are not kept. A POST, PUT, PATCH or DELETE drops its
 URL and the URLs in its answer's ``Location`` and ``Content-Location``.
 
-The stores (:mod:`._cache_stores`) keep what these rules decide; entries are keyed by a hash of
-the credentials sent (:func:`credential_scope`), never the credentials.
+The stores (:mod:`._cache_stores`) keep what these rules decide. Entries are scoped by the
+credentials a request actually sends (:func:`request_view`): the auth's identity
+(:func:`credential_scope`) and the value of every credential header given (``Authorization``,
+``Cookie``, ``X-Api-Key``...), as a keyed digest, never the credentials. ``Vary`` is honoured
+whole, ``Authorization`` and ``Cookie`` included, comparing digests for credential headers.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ __all__ = [
     "keep",
     "may_store",
     "not_stored",
+    "request_view",
 ]
 
 #: The methods whose answers may change what a GET of the same URL gives.
@@ -203,15 +207,50 @@ def cache_key_url(url: str, params: Any = None) -> str:
     return requests.Request("GET", url, params=params).prepare().url or url
 
 
+def request_view(
+    store: MemoryCache,
+    headers: Mapping[str, str],
+    *,
+    auth_scope: str,
+    secret_headers: frozenset[str],
+    credentials_sent: bool,
+) -> tuple[str, dict[str, str]]:
+    """The scope of a request's entry, and its headers as ``Vary`` compares them.
+
+    ``headers`` are those given to the request (lower-case names in ``secret_headers`` are
+    credentials); ``auth_scope`` names the credentials the client's auth adds (``""``: none);
+    ``credentials_sent``: whether the request goes where credentials go (the root's origin).
+    The scope is ``""`` when no credential is sent, else a keyed digest (the ``store``'s
+    :meth:`~MemoryCache.scope_of`) of all of them. In the headers returned, names are lower case
+    and each credential's value is a keyed digest of it (``authorization`` includes the auth's).
+    """
+    view = {name.lower(): value for name, value in headers.items()}
+    if not credentials_sent:  # stripped before sending: none of them goes
+        for name in secret_headers.intersection(view):
+            del view[name]
+        return "", view
+    parts: list[str] = []
+    for name in sorted(secret_headers.intersection(view)):
+        material = f"{name}: {view[name]}"
+        parts.append(material)
+        view[name] = store.scope_of(material)
+    if auth_scope:
+        parts.append(f"auth: {auth_scope}")
+        view["authorization"] = store.scope_of(f"auth: {auth_scope} {view.get('authorization')}")
+    return (store.scope_of("\n".join(parts)) if parts else ""), view
+
+
 def credential_scope(auth: object) -> str:
     """A stable, non-secret name for the credentials ``auth`` sends (part of every cache key).
 
     A hash of the auth's type and: the auth's own ``cache_scope`` attribute (a bearer token's
     is a hash of the token; give one to an auth of yours: a non-secret name for its
-    credentials, such as an account name); else an OAuth client's ``client_id`` (and ``scope``), which outlive its
-    renewed access tokens; else a ``username``; else the auth object itself. Two objects of
-    such an auth never share entries, even when one was made after the other was freed at the
-    same address, and its entries in a :class:`DiskCache` are not found by the next run.
+    credentials, such as an account name); else an OAuth client's ``client_id`` (and
+    ``scope``), which outlive its renewed access tokens; else a ``username`` with its
+    ``password`` (HTTP Basic: another password is other credentials); else the auth object
+    itself. Two objects of such an auth never share entries, even when one was made after the
+    other was freed at the same address, and its entries in a :class:`DiskCache` are not found
+    by the next run. The stores key it again (:func:`request_view`).
     """
     if auth is None:
         return ""
@@ -222,7 +261,11 @@ def credential_scope(auth: object) -> str:
     if identity is None and client_id is not None:
         identity = f"{client_id} {getattr(inner, 'scope', '')}"
     if identity is None:
-        identity = getattr(inner, "username", None)
+        username: object = getattr(inner, "username", None)
+        if username is not None:
+            password: object = getattr(inner, "password", None)
+            secret = hashlib.sha256(repr(password).encode()).hexdigest()
+            identity = f"{username!r} {secret}"
     if identity is None:
         identity = _object_identity(inner)
     name += ":" + str(identity)
@@ -282,14 +325,15 @@ def freshness_lifetime(directives: dict[str, str | None], headers: Any) -> float
 
 
 def _vary(value: str | None, request_headers: Mapping[str, str]) -> VaryKey | None:
-    # None: "Vary: *", never reusable. Authorization is left out: the cache key has its scope.
+    # None: "Vary: *", never reusable. Every name counts, Authorization and Cookie included:
+    # request_view gave their values as keyed digests.
     if not value:
         return ()
     names = [name.strip().lower() for name in value.split(",") if name.strip()]
     if "*" in names:
         return None
     lowered = {name.lower(): value for name, value in request_headers.items()}
-    return tuple((name, lowered.get(name, "")) for name in names if name != "authorization")
+    return tuple((name, lowered.get(name, "")) for name in names)
 
 
 def answer_locations(headers: Mapping[str, str], base: str) -> list[str]:

@@ -8,13 +8,23 @@ decided by :mod:`._cache_rules`; a store only keeps.
 :class:`MemoryCache` (the default) is bounded by entries and by body bytes, least recently used
 first out. :class:`DiskCache` is an SQLite file, for scripts run again and again, with a small
 memory store in front so that one process never decodes a body twice.
+
+Entries are kept per credentials: their keys hold a keyed digest of the credentials a request
+sent (:meth:`MemoryCache.scope_of`: HMAC-SHA256 under the store's own random key), never the
+credentials. A :class:`DiskCache` keeps its key in a file beside its own (``<file>.key``), both
+readable by their owner only, so that the next run finds its entries and nobody else can test a
+guessed token against the file's keys.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json as _stdlib_json
 import os
+import secrets
 import sqlite3
+import stat
 import threading
 import time
 from collections import OrderedDict
@@ -176,6 +186,7 @@ class MemoryCache:
         self._entries: OrderedDict[str, CacheEntry] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._scope_key = secrets.token_bytes(32)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -184,6 +195,13 @@ class MemoryCache:
     def size(self) -> int:
         """The memory the entries take, as counted against ``max_bytes``."""
         return self._size
+
+    def scope_of(self, material: str) -> str:
+        """A keyed digest of ``material`` (credentials as a request sent them): what entry keys
+        and ``Vary`` selections hold in their place. HMAC-SHA256 under this store's random key
+        (a :class:`DiskCache` keeps its key in a file beside its own), so it names the
+        credentials without revealing them, and cannot be checked against a guess elsewhere."""
+        return hmac.new(self._scope_key, material.encode(), hashlib.sha256).hexdigest()[:40]
 
     def count(self, **increments: int) -> None:
         """Add to the :attr:`stats` counters named (thread-safe): ``count(misses=1)``."""
@@ -282,7 +300,14 @@ class DiskCache(MemoryCache):
     :data:`TRIM_TO` of it, so that a store at its bound does not trim on every answer kept. The
     bodies' total is counted as entries come and go (and counted again from the file before
     trimming, which sees what other processes sharing the file stored). Keys include the
-    client's credential scope (a hash, never the credential).
+    client's credential scope (a keyed digest, never the credential).
+
+    What the file holds, in clear: for each entry its URL, the answer's headers (less
+    ``Set-Cookie``), validators and raw body, private answers included; the request headers its
+    ``Vary`` names (credential headers as keyed digests). It is created readable and writable by
+    its owner only (0600, and so are SQLite's ``-wal``/``-shm`` files beside it; an existing one
+    is narrowed to that), and a folder halnav creates for it is 0700. The key of the digests is
+    in ``<file>.key`` (0600).
     """
 
     #: The share of ``max_bytes`` a trim brings the file's bodies down to.
@@ -297,9 +322,13 @@ class DiskCache(MemoryCache):
         memory_bytes: int = 32 * 2**20,
     ) -> None:
         super().__init__(max_entries=memory_entries, max_bytes=memory_bytes)
-        self.path = os.fspath(path)
+        given: str = os.fspath(path)
+        #: The SQLite file (a leading ``~`` expanded).
+        self.path: str = os.path.expanduser(given)
         self.max_disk_bytes = max_bytes
         self._db_lock = threading.Lock()
+        _private_file(self.path)
+        self._scope_key = _file_key(self.path + ".key")
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -364,7 +393,7 @@ class DiskCache(MemoryCache):
             _stdlib_json.dumps(entry.vary),
             entry.etag,
             entry.last_modified,
-            _stdlib_json.dumps(dict(entry.headers)),
+            _stored_headers(entry.headers),
             entry.content_type,
             entry.content,
             entry.expires_at,
@@ -391,7 +420,7 @@ class DiskCache(MemoryCache):
                 "UPDATE entries SET headers = ?, etag = ?, last_modified = ?, expires_at = ?"
                 " WHERE key = ?",
                 (
-                    _stdlib_json.dumps(dict(entry.headers)),
+                    _stored_headers(entry.headers),
                     entry.etag,
                     entry.last_modified,
                     entry.expires_at,
@@ -455,6 +484,79 @@ class DiskCache(MemoryCache):
 
     def __repr__(self) -> str:
         return f"<DiskCache {self.path}>"
+
+
+def _stored_headers(headers: Mapping[str, str]) -> str:
+    # A cookie the server set is a credential: not written down.
+    return _stdlib_json.dumps({k: v for k, v in headers.items() if k.lower() != "set-cookie"})
+
+
+def _private_file(path: str) -> None:
+    """Make sure ``path`` exists readable by its owner only (its missing folders 0700), and
+    narrow an existing one (and SQLite's files beside it) to that."""
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    missing: list[str] = []
+    while not os.path.isdir(folder):
+        missing.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for made in reversed(missing):
+        try:
+            os.mkdir(made, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(made, 0o700)  # whatever the umask
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        _narrow(name)
+
+
+def _narrow(path: str) -> None:
+    """An existing file of ours that others may read becomes the owner's only."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return
+    getuid = getattr(os, "getuid", None)
+    if status.st_mode & 0o077 and (getuid is None or status.st_uid == getuid()):
+        os.chmod(path, stat.S_IMODE(status.st_mode) & 0o700)
+
+
+def _file_key(path: str) -> bytes:
+    """The 32-byte key kept in ``path`` (made, 0600, if there is none): another process
+    making it at the same time is waited for, a damaged one replaced."""
+    for _ in range(100):
+        try:
+            with open(path, "rb") as file:
+                text = file.read().strip()
+        except FileNotFoundError:
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            key = secrets.token_bytes(32)
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(key.hex().encode())
+            return key
+        if len(text) == 64:
+            try:
+                key = bytes.fromhex(text.decode("ascii"))
+            except ValueError:
+                break
+            _narrow(path)
+            return key
+        time.sleep(0.01)  # being written by another process
+    key = secrets.token_bytes(32)
+    temporary = f"{path}.{secrets.token_hex(4)}"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(key.hex().encode())
+    os.replace(temporary, path)
+    return key
 
 
 #: What ``Client(cache=...)`` takes: ``True`` (memory), ``False``/``None`` (none), a file path

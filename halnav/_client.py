@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
@@ -15,7 +15,13 @@ import requests
 from requests.auth import AuthBase
 from urllib3.util.retry import Retry
 
-from ._auth import BearerToken, ScopedAuth, install_redirect_guard, origin_of
+from ._auth import (
+    BearerToken,
+    ScopedAuth,
+    credential_header_names,
+    install_redirect_guard,
+    origin_of,
+)
 from ._cache_rules import (
     answer_from_cache,
     cache_key_url,
@@ -23,8 +29,10 @@ from ._cache_rules import (
     fresh,
     may_store,
     not_stored,
+    request_view,
 )
 from ._cache_stores import CacheEntry, CacheOption, MemoryCache, make_cache
+from ._deadline import Deadline, DeadlineOption, make_deadline
 from ._deprecation import warn_if_deprecated
 from ._exceptions import TransportError
 from ._json import dumps
@@ -34,7 +42,7 @@ from ._representation import Representation, representation_from_response
 from ._resource import Resource
 from ._response import raise_for_answer, retries_note
 from ._retry import DEFAULT_RETRIES, DEFAULT_WALK_RETRIES
-from ._session import PREFETCH_THREADS
+from ._session import DEFAULT_MAX_BODY_SIZE, PREFETCH_THREADS
 from ._templates import TemplateValue
 from ._transport import DEFAULT_TIMEOUT, Timeout, Transport, log_exchange
 from ._version import __version__
@@ -99,6 +107,16 @@ class Client:
 
     An answer with a ``Deprecation`` or ``Sunset`` header emits one
     :class:`~halnav.DeprecatedResourceWarning` naming the resource and the dates.
+
+    ``credential_headers`` names request headers that carry credentials besides
+    ``Authorization``, ``Cookie``, ``Proxy-Authorization`` and ``X-Api-Key`` (any case): all of
+    them go to the root's origin only (redirects included), are masked in log lines, and scope
+    the cache's entries (by a keyed digest of their values). ``max_body_size`` is the most bytes
+    of a body, decoded, that are read (64 MiB; ``None`` for no limit): a larger one raises
+    :class:`~halnav.BodyTooLarge` as it comes, before it is all in memory. ``deadline`` bounds
+    each request in seconds, from its start to its decoded answer, across connecting, a slow
+    answer, redirects, retries and their waits (``None``, the default: only ``timeout``); a
+    call's own ``deadline=`` overrides it. It raises :class:`~halnav.DeadlineExceeded`.
     """
 
     def __init__(
@@ -117,6 +135,9 @@ class Client:
         cache: CacheOption = True,
         walk_retries: int | Retry | None | _Unset = _UNSET,
         hal_forms: bool = False,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        deadline: float | None = None,
+        credential_headers: Iterable[str] = (),
     ) -> None:
         if token is not None and auth is not None:
             raise ValueError("give token= or auth=, not both")
@@ -127,6 +148,10 @@ class Client:
         if isinstance(walk_retries, _Unset):
             # Walks get the larger budget unless the caller chose a retry policy of their own.
             walk_retries = retries if retries_given else DEFAULT_WALK_RETRIES
+        if deadline is not None:
+            Deadline(deadline)  # checks the value now rather than at the first request
+        self._deadline = deadline
+        self._secret_headers = credential_header_names(credential_headers)
         self._root_url = root_url
         self._transport = Transport(
             session,
@@ -135,18 +160,21 @@ class Client:
             walk_retries=walk_retries,
             pool_size=pool_size,
             retries_given=retries_given or walk_retries_given,
+            max_body_size=max_body_size,
+            secret_headers=self._secret_headers,
         )
         inner = BearerToken(token) if token is not None else auth
-        # Always scoped: with no token or auth (inner None), an Authorization header the caller
-        # gives still goes to the root's origin only.
-        self._auth = ScopedAuth(inner, origin_of(root_url))
+        # Always scoped: with no token or auth (inner None), the credential headers the caller
+        # gives still go to the root's origin only.
+        self._auth = ScopedAuth(inner, origin_of(root_url), self._secret_headers)
         install_redirect_guard(self._transport.session)
         accept = ACCEPT_HAL_FORMS if hal_forms else ACCEPT
         self._headers = {"Accept": accept, "User-Agent": USER_AGENT, **(headers or {})}
         self._lock = threading.Lock()
         self._cache = make_cache(cache)
         self._owns_cache = not isinstance(cache, MemoryCache)
-        self._cache_scope = credential_scope(self._auth) if inner is not None else ""
+        # The auth's part of the cache's scope; the store keys it with the headers sent.
+        self._auth_scope = credential_scope(self._auth) if inner is not None else ""
         self._prefetch_threads = max(pool_size, PREFETCH_THREADS)
         self._executor: ThreadPoolExecutor | None = None
 
@@ -177,12 +205,27 @@ class Client:
         """The private HTTP cache (``None`` when made with ``cache=False``); ``.stats`` counts."""
         return self._cache
 
+    @property
+    def deadline(self) -> float | None:
+        """Seconds each request may take in all (``None``: no deadline, only ``timeout``)."""
+        return self._deadline
+
+    @property
+    def max_body_size(self) -> int | None:
+        """The most bytes of a body (decoded) that are read (``None``: no limit)."""
+        return self._transport.max_body_size
+
+    @property
+    def credential_headers(self) -> frozenset[str]:
+        """The request headers (lower case) sent to the root's origin only."""
+        return self._secret_headers
+
     def authenticates(self, url: str) -> bool:
         """Whether credentials would be sent to ``url`` (only to the root URL's origin)."""
         if not self._auth.applies_to(url):
             return False
         return self._auth.inner is not None or any(
-            key.lower() == "authorization" for key in self._headers
+            key.lower() in self._secret_headers for key in self._headers
         )
 
     # -- requests --------------------------------------------------------------------------
@@ -208,13 +251,18 @@ class Client:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         via: Via | None = None,
+        deadline: DeadlineOption | _Unset = _UNSET,
     ) -> Resource:
         """Send ``method`` to ``url`` (``json`` as a JSON body) and return the answer's resource.
 
         Raises an :class:`HTTPError` subclass for 4xx/5xx answers, :class:`TransportError` when
         there is no answer, :class:`InvalidDocument` for a JSON body that does not parse.
+        ``deadline`` (seconds, a :class:`~halnav.Deadline` shared with other calls, or ``None``)
+        overrides the client's, and raises :class:`~halnav.DeadlineExceeded`.
         """
-        answer = self.fetch(method, url, json=json, params=params, headers=headers, via=via)
+        answer = self.fetch(
+            method, url, json=json, params=params, headers=headers, via=via, deadline=deadline
+        )
         return Resource.from_representation(answer, client=self, via=via)
 
     # -- the Fetcher protocol (what resources and walks call) --------------------------------
@@ -229,16 +277,24 @@ class Client:
         headers: Mapping[str, str] | None = None,
         via: Via | None = None,
         data: bytes | None = None,
+        deadline: DeadlineOption | _Unset = _UNSET,
     ) -> Representation:
         """As :meth:`request`, but the answer's :class:`Representation` (the data a resource
         views): what :class:`Resource` calls to follow a link. ``data`` is a body sent as it is
         (its ``Content-Type`` given in ``headers``), instead of ``json``."""
-        answer = self._exchange(method, url, json=json, params=params, headers=headers, data=data)()
+        answer = self._exchange(
+            method, url, json=json, params=params, headers=headers, data=data, deadline=deadline
+        )()
         warn_if_deprecated(answer.headers, answer.url)
         return answer
 
     def exchange(
-        self, method: str, url: str, *, via: Via | None = None
+        self,
+        method: str,
+        url: str,
+        *,
+        via: Via | None = None,
+        deadline: DeadlineOption | _Unset = _UNSET,
     ) -> Callable[[], Representation]:
         """Send a request and read its answer now; the callable returned decodes it, applies
         the cache's rules and raises the :class:`HTTPError` of a 4xx/5xx answer.
@@ -246,8 +302,11 @@ class Client:
         Prefetching threads send, and the thread that reads the pages decodes them: the
         objects of a document are then made and freed by one thread, which costs a decoded
         page half the CPU of making it in one thread and freeing it in another.
+
+        ``deadline`` bounds the sending and reading (a walk gives every page the same
+        :class:`~halnav.Deadline`, so the pages share it).
         """
-        return partial(_warned, self._exchange(method, url))
+        return partial(_warned, self._exchange(method, url, deadline=deadline))
 
     @contextmanager
     def walking(self, *, keep: bool = True) -> Generator[None, None, None]:
@@ -271,10 +330,12 @@ class Client:
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         data: bytes | None = None,
+        deadline: DeadlineOption | _Unset = _UNSET,
     ) -> Callable[[], Representation]:
         """Send a request and read its answer; the callable returned makes its representation
         (see :meth:`exchange`)."""
         method = method.upper()
+        bound = make_deadline(self._deadline if isinstance(deadline, _Unset) else deadline)
         try:
             absolute = urljoin(self._root_url, url)
         except ValueError as exc:  # urllib's "Invalid IPv6 URL": an unclosed bracket
@@ -293,13 +354,19 @@ class Client:
             sent.update(headers)
         cache = self._cache
         if cache is None:
-            response = self._send(method, absolute, sent, body, params)
+            response = self._send(method, absolute, sent, body, params, deadline=bound)
             return partial(self._decoded, response, method)
         # The cache: validators added to a GET, a 304 answered with the stored representation.
         key = cache_key_url(absolute, params)
-        scope = self._cache_scope if self._cache_scope and self._auth.applies_to(key) else ""
+        scope, selecting = request_view(
+            cache,
+            sent,
+            auth_scope=self._auth_scope,
+            secret_headers=self._secret_headers,
+            credentials_sent=self._auth.applies_to(key),
+        )
         started = time.perf_counter()
-        entry = cache.lookup(scope, key, sent) if method == "GET" else None
+        entry = cache.lookup(scope, key, selecting) if method == "GET" else None
         note = "cache miss" if method == "GET" else None
         if entry is not None:
             if entry.is_fresh():
@@ -311,10 +378,10 @@ class Client:
             if not (headers and any(h.lower().startswith("if-") for h in headers)):
                 sent.update(entry.validators())
                 note = "cache revalidation"
-        response = self._send(method, absolute, sent, body, params, note)
+        response = self._send(method, absolute, sent, body, params, note, deadline=bound)
         # The store's keep rule is read now, in the sending thread, where a walk set it.
         keep = may_store()
-        return partial(self._cached, cache, response, method, scope, key, sent, entry, keep)
+        return partial(self._cached, cache, response, method, scope, key, selecting, entry, keep)
 
     def _decoded(self, response: requests.Response, method: str) -> Representation:
         answer = representation_from_response(response, method)
@@ -344,13 +411,22 @@ class Client:
         body: bytes | None,
         params: Mapping[str, Any] | None,
         note: str | None = None,
+        *,
+        deadline: Deadline | None = None,
     ) -> requests.Response:
         """Send through the transport; after a 401 to the root's origin, let the auth renew its
         credentials (``handle_401(request)`` or ``refresh()``) and send the request once more.
-        ``note`` goes to the DEBUG log line (``cache miss``...)."""
+        ``note`` goes to the DEBUG log line (``cache miss``...); ``deadline`` bounds both."""
         send = self._transport.send
         response = send(
-            method, url, headers=headers, auth=self._auth, json_body=body, params=params, note=note
+            method,
+            url,
+            headers=headers,
+            auth=self._auth,
+            json_body=body,
+            params=params,
+            note=note,
+            deadline=deadline,
         )
         if response.status_code == 401 and self._renew_credentials(response):
             response.close()
@@ -362,6 +438,7 @@ class Client:
                 json_body=body,
                 params=params,
                 note="after renewing credentials",
+                deadline=deadline,
             )
         return response
 

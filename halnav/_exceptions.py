@@ -18,6 +18,8 @@ The tree::
     │   ├── TooManyRequests          429
     │   └── ServerError              5xx
     ├── TransportError               no answer: connection refused or dropped, timeout
+    │   ├── BodyTooLarge             the answer's body is over ``max_body_size``
+    │   └── DeadlineExceeded         the request's (or walk's) deadline passed
     ├── LinkNotFound (KeyError)      the document has no such relation
     │   └── AmbiguousRelation        a bare name matches several relations
     ├── PropertyNotFound (KeyError)  the document has no such property
@@ -41,7 +43,9 @@ from typing import Any, Protocol
 __all__ = [
     "AmbiguousRelation",
     "BadRequest",
+    "BodyTooLarge",
     "Conflict",
+    "DeadlineExceeded",
     "DeprecatedLinkWarning",
     "DeprecatedResourceWarning",
     "Forbidden",
@@ -229,6 +233,33 @@ class TransportError(HALNavError):
         super().__init__(message)
         self.method = method
         self.url = url
+
+
+class BodyTooLarge(TransportError):
+    """The answer's body is larger than the client's ``max_body_size`` (decoded bytes).
+
+    Raised while reading, before the body is all in memory (or at once, for a declared
+    ``Content-Length`` over the limit). ``limit`` is the limit in bytes; raise it with
+    ``Client(max_body_size=...)``, or give ``None`` for no limit.
+    """
+
+    def __init__(self, message: str, *, method: str = "", url: str = "", limit: int = 0) -> None:
+        super().__init__(message, method=method, url=url)
+        self.limit = limit
+
+
+class DeadlineExceeded(TransportError):
+    """The request's deadline (``Client(deadline=...)`` or ``deadline=`` of a call) passed, or
+    a wait before a retry (``Retry-After``, backoff) would have passed it.
+
+    ``seconds`` is the deadline's budget as it was given.
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", url: str = "", seconds: float = 0.0
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.seconds = seconds
 
 
 class LinkNotFound(HALNavError, KeyError):

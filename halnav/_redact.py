@@ -87,11 +87,11 @@ def redact_reason(text: str) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` fit for a log line: credentials replaced by ``****``."""
-    return {
-        key: ("****" if key.lower() in SECRET_HEADERS else value) for key, value in headers.items()
-    }
+def mask_headers(headers: Mapping[str, str], also: Iterable[str] = ()) -> dict[str, str]:
+    """A copy of ``headers`` fit for a log line: credentials (:data:`SECRET_HEADERS`, and the
+    header names in ``also``, any case) replaced by ``****``."""
+    secret = SECRET_HEADERS.union(name.lower() for name in also) if also else SECRET_HEADERS
+    return {key: ("****" if key.lower() in secret else value) for key, value in headers.items()}
 
 
 def mask_secrets(text: str, secrets: Iterable[str] = ()) -> str:

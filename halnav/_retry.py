@@ -20,6 +20,8 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from ._deadline import DeadlineReached, current_deadline
+
 if TYPE_CHECKING:  # typing.Self is Python 3.11's; type checkers always have typing_extensions
     from typing_extensions import Self
 
@@ -66,6 +68,8 @@ class HALNavRetry(Retry):
     * A ``Retry-After`` longer than ``retry_after_max`` is not slept on: the 429/503 answer is
       returned (and raised as :class:`~halnav.TooManyRequests`/:class:`~halnav.ServerError`,
       whose ``headers`` say when to come back). An unreadable ``Retry-After`` counts as absent.
+    * Under a deadline (:mod:`._deadline`), a wait that would end at or past it is not begun:
+      the request ends at once, saying that the deadline, not the server, ended the wait.
     """
 
     def increment(
@@ -93,6 +97,28 @@ class HALNavRetry(Retry):
                 pool = cast("ConnectionPool", _pool)
                 raise urllib3.exceptions.MaxRetryError(pool, url or "", cause)
         return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        """Wait before the next try, as urllib3 does (``Retry-After``, else the backoff), unless
+        the request's deadline would pass first."""
+        wait: float = 0.0
+        why = ""
+        if self.respect_retry_after_header and response is not None:
+            wait = self.get_retry_after(response) or 0.0
+            why = f"the server asked to wait {wait:g}s (Retry-After, status {response.status})"
+        if not wait:
+            wait = self.get_backoff_time()
+            why = f"the backoff before it is {wait:.2f}s"
+        deadline = current_deadline()
+        if deadline is not None:
+            left = deadline.remaining()
+            if wait >= left:
+                raise DeadlineReached(
+                    f"before retry {len(self.history)}: {why} and {max(left, 0.0):.2f}s were "
+                    "left; the deadline, not the server, ended the wait"
+                )
+        if wait > 0:
+            time.sleep(wait)
 
     def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
         wait = _retry_after_seconds(response.headers.get("Retry-After"))

@@ -1,15 +1,16 @@
 """Sending requests: the one place that knows requests' exceptions, and the log of each exchange.
 
-Every foreign exception is translated here into :class:`TransportError`, with ``raise ... from``.
-Each request is logged at DEBUG on the ``halnav`` logger, credentials masked. The retry policy
-lives in :mod:`._retry`, the session and its adapter in :mod:`._session`.
+Every foreign exception is translated here into :class:`TransportError`, with ``raise ... from``
+(:class:`DeadlineExceeded` when the request's deadline ended it). Each request is logged at DEBUG
+on the ``halnav`` logger, credentials masked. The retry policy lives in :mod:`._retry`, the
+session and its adapter in :mod:`._session`, deadlines in :mod:`._deadline`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -17,7 +18,8 @@ import requests
 import urllib3.exceptions
 from urllib3.util.retry import Retry
 
-from ._exceptions import TransportError
+from ._deadline import Deadline, DeadlineReached, bound_by, capped_timeout
+from ._exceptions import DeadlineExceeded, TransportError
 from ._redact import mask_headers, redact_reason, redact_url
 from ._retry import (
     DEFAULT_RETRIES,
@@ -26,7 +28,14 @@ from ._retry import (
     make_retry,
     retries_used,
 )
-from ._session import PREFETCH_THREADS, ClientSession, RetryAdapter
+from ._session import (
+    DEFAULT_MAX_BODY_SIZE,
+    PREFETCH_THREADS,
+    ClientSession,
+    HeadCutShort,
+    RetryAdapter,
+    read_body,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -52,12 +61,14 @@ def log_exchange(
     *,
     headers: Any = None,
     note: str | None = None,
+    secret_headers: Iterable[str] = (),
 ) -> None:
     """Log one request at DEBUG on the ``halnav`` logger, credentials masked.
 
     ``GET https://api.example/v1 -> 200 in 12.3 ms (cache miss) {'Authorization': '****', ...}``.
     ``note`` says how the answer came (``cache hit``, ``revalidated``, ``2 retries``...). Also for
     answers that never reached the network (a cache), so every request gets its line.
+    ``secret_headers``: more header names to mask (the client's credential headers).
     """
     if not logger.isEnabledFor(logging.DEBUG):
         return
@@ -68,24 +79,36 @@ def log_exchange(
         status,
         elapsed_ms,
         f" ({note})" if note else "",
-        f" {mask_headers(headers)}" if headers is not None else "",
+        f" {mask_headers(headers, secret_headers)}" if headers is not None else "",
     )
 
 
 @contextmanager
 def transport_errors(
-    method: str, url: str, timeout: Any = None, retry: Any = None
+    method: str,
+    url: str,
+    timeout: Any = None,
+    retry: Any = None,
+    deadline: Deadline | None = None,
 ) -> Generator[None, None, None]:
     """Translate requests'/urllib3's exceptions raised inside the block into :class:`TransportError`.
 
     ``retry``, the :class:`Retry` the request went through, lets the message say how many tries
     were made when they ran out, and whether a POST or PATCH was sent again (when it was not, the
-    message says whether it was sent at all).
+    message says whether it was sent at all). A failure that ``deadline`` caused (a wait it cut,
+    or a timeout once it has passed) is a :class:`DeadlineExceeded`.
     """
     shown = redact_url(url)
     try:
         yield
     except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
+        if deadline is not None:
+            reached = _deadline_reached(exc)
+            if reached is not None or (deadline.expired and _timed_out(exc)):
+                text = _deadline_text(method, shown, exc, deadline, reached, retry)
+                raise DeadlineExceeded(
+                    text, method=method, url=shown, seconds=deadline.seconds
+                ) from exc
         raise TransportError(
             _failure_text(method, shown, exc, timeout, retry), method=method, url=shown
         ) from exc
@@ -98,18 +121,52 @@ def _failure_text(method: str, shown: str, exc: BaseException, timeout: Any, ret
     outcome = _outcome(method, exc, retry)
     if _timed_out(exc):
         return f"{method} {shown} timed out ({_timeout_text(timeout)}): {_reason(exc)}{outcome}"
+    tries = _tries(exc, retry)
+    if any(isinstance(cause, HeadCutShort) for cause in _root_causes(exc)):
+        return (
+            f"{method} {shown}: the answer was cut short inside its header block{tries}: "
+            f"{_reason(exc)}{outcome}"
+        )
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return f"{method} {shown}: the answer was cut short: {_reason(exc)}{outcome}"
-    return f"{method} {shown} failed{_tries(exc, retry)}, no answer: {_reason(exc)}{outcome}"
+        return f"{method} {shown}: the answer was cut short{tries}: {_reason(exc)}{outcome}"
+    return f"{method} {shown} failed{tries}, no answer: {_reason(exc)}{outcome}"
+
+
+def _deadline_reached(exc: BaseException) -> DeadlineReached | None:
+    for cause in _root_causes(exc):
+        if isinstance(cause, DeadlineReached):
+            return cause
+    return None
+
+
+def _deadline_text(
+    method: str,
+    shown: str,
+    exc: BaseException,
+    deadline: Deadline,
+    reached: DeadlineReached | None,
+    retry: Any,
+) -> str:
+    if reached is not None:
+        when = str(reached)
+    elif any(isinstance(c, urllib3.exceptions.ConnectTimeoutError) for c in _root_causes(exc)):
+        when = "while connecting"
+    else:
+        when = "while waiting for or reading the answer"
+    outcome = _outcome(method, exc, retry)
+    return f"{method} {shown} stopped by {deadline.describe()} {when}{outcome}"
 
 
 def _timed_out(exc: BaseException) -> bool:
-    # urllib3's own timeout errors reach here unwrapped when the request is not retried (POST);
-    # a refused connection is a NewConnectionError, a subclass of ConnectTimeoutError.
+    # urllib3's own timeout errors reach here unwrapped when the request is not retried (POST),
+    # and wrapped in a ConnectionError when the body stalled; a refused connection is a
+    # NewConnectionError, a subclass of ConnectTimeoutError.
     if isinstance(exc, requests.exceptions.Timeout):
         return True
-    return isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
-        exc, urllib3.exceptions.NewConnectionError
+    return any(
+        isinstance(cause, (urllib3.exceptions.TimeoutError, TimeoutError))
+        and not isinstance(cause, (urllib3.exceptions.NewConnectionError, DeadlineReached))
+        for cause in _root_causes(exc)
     )
 
 
@@ -125,12 +182,24 @@ class Transport:
         walk_retries: int | Retry | None = DEFAULT_WALK_RETRIES,
         pool_size: int = 10,
         retries_given: bool = False,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        secret_headers: Iterable[str] = (),
     ) -> None:
         """``retries_given``: the caller chose ``retries`` or ``walk_retries``, so halnav's
-        adapter is mounted even on a ``session`` of theirs (which otherwise keeps its own)."""
+        adapter is mounted even on a ``session`` of theirs (which otherwise keeps its own).
+        ``max_body_size``: decoded bytes of a body beyond which it is not read (``None``: no
+        limit). ``secret_headers``: header names masked in the log besides the usual ones."""
+        if max_body_size is not None and (
+            isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
+        ):
+            raise TypeError(f"max_body_size must be an int or None, got {max_body_size!r}")
+        if max_body_size is not None and max_body_size < 0:
+            raise ValueError(f"max_body_size must be 0 or more, got {max_body_size}")
         self.owns_session = session is None
         self.session = session if session is not None else ClientSession()
         self.timeout = timeout
+        self.max_body_size = max_body_size
+        self.secret_headers = frozenset(name.lower() for name in secret_headers)
         self.retry = make_retry(retries)
         self.walk_retry = make_retry(walk_retries)
         self.adapter: RetryAdapter | None = None
@@ -138,6 +207,7 @@ class Transport:
             # Sized once for the prefetch threads too: a live pool is never replaced.
             self.adapter = RetryAdapter(
                 max_retries=self.retry,
+                max_body_size=max_body_size,
                 pool_connections=4,
                 pool_maxsize=max(pool_size, PREFETCH_THREADS),
             )
@@ -163,19 +233,26 @@ class Transport:
         json_body: bytes | None = None,
         params: Any = None,
         note: str | None = None,
+        deadline: Deadline | None = None,
     ) -> requests.Response:
         """Send one request and return the answer, whatever its status.
 
         Raises :class:`TransportError` when there is no answer to return (a URL that is not
-        http(s) included). ``note`` is added to the DEBUG log line (e.g. ``cache miss``).
+        http(s) included), :class:`DeadlineExceeded` when ``deadline`` ends it, and
+        :class:`BodyTooLarge` for a body over ``max_body_size``. ``note`` is added to the DEBUG
+        log line (e.g. ``cache miss``).
         """
         started = time.perf_counter()
         timeout = self.timeout
         try:
             with transport_errors(method, url, timeout):
                 # A URL no adapter takes (ftp:, mailto:) raises requests' InvalidSchema here.
-                retry = getattr(self.session.get_adapter(url), "max_retries", None)
-            with transport_errors(method, url, timeout, retry):
+                adapter = self.session.get_adapter(url)
+            retry = getattr(adapter, "max_retries", None)
+            # halnav's adapter reads the body itself, within the limit; another one is asked
+            # for a stream, read here within the same limit.
+            ours = isinstance(adapter, RetryAdapter)
+            with transport_errors(method, url, timeout, retry, deadline), bound_by(deadline):
                 response = self.session.request(
                     method,
                     url,
@@ -183,8 +260,11 @@ class Transport:
                     data=json_body,
                     params=params,
                     auth=auth,
-                    timeout=timeout,
+                    timeout=timeout if deadline is None else capped_timeout(timeout, deadline),
+                    stream=not ours,
                 )
+                if not ours:
+                    read_body(response, self.max_body_size)
         except TransportError as exc:
             cause = type(exc.__cause__).__name__
             log_exchange(
@@ -205,6 +285,7 @@ class Transport:
                 (time.perf_counter() - started) * 1000,
                 headers=request.headers if request is not None else None,
                 note=", ".join(notes) or None,
+                secret_headers=self.secret_headers,
             )
         return response
 
@@ -245,7 +326,9 @@ def _root_causes(exc: BaseException) -> Iterator[BaseException]:
 def _not_sent(exc: BaseException) -> bool:
     """Whether the failure happened before the request left (no connection was made)."""
     return any(
-        isinstance(cause, urllib3.exceptions.ConnectTimeoutError) for cause in _root_causes(exc)
+        isinstance(cause, urllib3.exceptions.ConnectTimeoutError)
+        or (isinstance(cause, DeadlineReached) and not cause.sent)
+        for cause in _root_causes(exc)
     )
 
 

@@ -67,3 +67,92 @@ class RawServer:
                     connection.shutdown(socket.SHUT_RDWR)
         for thread in self._threads:
             thread.join(2)
+
+
+# -- answers a broken or hostile server gives ------------------------------------------------
+
+
+def head(status: int = 200, reason: str = "OK", **headers: str) -> bytes:
+    """An answer's head, blank line included: ``head(200, Content_Type="application/json")``."""
+    lines = [f"HTTP/1.1 {status} {reason}"]
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def answer(body: bytes = b"", status: int = 200, reason: str = "OK", **headers: str) -> bytes:
+    """A whole answer with its ``Content-Length``, closing the connection after it."""
+    headers.setdefault("Content_Type", "application/hal+json")
+    return head(status, reason, Content_Length=str(len(body)), Connection="close", **headers) + body
+
+
+def chunked(*chunks: bytes, last: bool = True) -> bytes:
+    """A chunked body of ``chunks`` (with its last, empty chunk unless ``last`` is false)."""
+    data = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks if chunk)
+    return data + (b"0\r\n\r\n" if last else b"")
+
+
+#: What a scripted server does with one request: bytes to send before closing the connection,
+#: or a function given the connection (after the request was read).
+Action = bytes | Callable[[socket.socket], None]
+
+
+class ScriptServer(RawServer):
+    """Answers the n-th request (one per connection) with ``actions[n]``, then closes; once
+    they run out, with the last one. ``heads`` holds each request's head and body as received."""
+
+    def __init__(self, *actions: Action) -> None:
+        self.actions = list(actions)
+        self.heads: list[bytes] = []
+        super().__init__(self._serve)
+
+    def _serve(self, connection: socket.socket) -> None:
+        connection.settimeout(10)
+        request = read_request(connection)
+        if not request:
+            return
+        head_part, _, body = request.partition(b"\r\n\r\n")
+        length = 0
+        for line in head_part.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(body) < length:
+            more = connection.recv(65536)
+            if not more:
+                break
+            body += more
+        with self._lock:
+            self.heads.append(head_part + b"\r\n\r\n" + body)
+            index = len(self.heads) - 1
+            action = self.actions[min(index, len(self.actions) - 1)]
+        if callable(action):
+            action(connection)
+        else:
+            connection.sendall(action)
+
+    @property
+    def methods(self) -> list[str]:
+        return [request.split(b" ", 1)[0].decode() for request in self.heads]
+
+
+def drip(data: bytes, every: float, stop: threading.Event) -> Callable[[socket.socket], None]:
+    """An action sending ``data`` a byte at a time, one each ``every`` seconds (until ``stop``)."""
+
+    def send(connection: socket.socket) -> None:
+        for index in range(len(data)):
+            if stop.wait(every):
+                return
+            connection.sendall(data[index : index + 1])
+
+    return send
+
+
+def endless(prefix: bytes, piece: bytes, stop: threading.Event) -> Callable[[socket.socket], None]:
+    """An action sending ``prefix`` then ``piece`` again and again until the client goes away."""
+
+    def send(connection: socket.socket) -> None:
+        connection.sendall(prefix)
+        while not stop.is_set():
+            connection.sendall(piece)
+
+    return send

@@ -145,9 +145,20 @@ def _run(args: argparse.Namespace, debug: bool) -> int:
         return _fail(exc, str(exc), 1, args, debug)
     except KeyboardInterrupt as exc:
         return _fail(exc, "interrupted", 130, args, debug)
+    except RecursionError as exc:  # a document nested deeper than Python's stack allows
+        return _fail(exc, _too_deep(args), 1, args, debug)
     except Exception as exc:  # a bug: still one line, and --debug for the traceback
         text = f"{type(exc).__name__}: {exc} (a bug in halnav? --debug shows the traceback)"
         return _fail(exc, text, 1, args, debug)
+
+
+def _too_deep(args: argparse.Namespace) -> str:
+    shown = f"--pointer {args.pointer}" if getattr(args, "pointer", None) else "the document"
+    return (
+        f"cannot show {shown}: it is nested too deeply (arrays and objects more than "
+        f"{sys.getrecursionlimit()} levels deep, Python's limit); --pointer PTR shows a part "
+        "of it nearer the top"
+    )
 
 
 def _parse(parser: argparse.ArgumentParser, arguments: list[str]) -> argparse.Namespace:

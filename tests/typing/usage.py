@@ -59,6 +59,30 @@ def walk(client: halnav.Client) -> list[str]:
     return notes
 
 
+def hardened() -> str:
+    client = halnav.Client(
+        API,
+        max_body_size=8 * 2**20,
+        deadline=30.0,
+        credential_headers=["X-Shop-Token"],
+        headers={"X-Shop-Token": "k"},
+    )
+    unbounded = halnav.Client(API, max_body_size=None, deadline=None)
+    budget = halnav.Deadline(60)
+    left: float = budget.remaining()
+    try:
+        client.request("POST", "/v1/orders", json={}, deadline=10)
+        client.request("GET", "/v1", deadline=budget)
+        unbounded.request("GET", "/v1", deadline=None)
+        client.fetch("GET", "/v1", deadline=budget)
+    except halnav.BodyTooLarge as exc:
+        return f"{exc.limit} {exc.url}"
+    except halnav.DeadlineExceeded as exc:
+        return f"{exc.seconds} {exc.method} {left} {budget.expired}"
+    names: frozenset[str] = client.credential_headers
+    return f"{client.deadline} {client.max_body_size} {sorted(names)}"
+
+
 def handle(client: halnav.Client) -> str:
     try:
         client.get("/v1/nowhere")
@@ -124,6 +148,11 @@ def mistakes(client: halnav.Client, shop: Shop) -> None:
     root.follow("btc:shop", headers={"If-Match": 1})  # type: ignore[dict-item]
     halnav.Client(API, cache=3)  # type: ignore[arg-type]
     halnav.Client(API, timeout="soon")  # type: ignore[arg-type]
+    halnav.Client(API, max_body_size="64M")  # type: ignore[arg-type]
+    halnav.Client(API, deadline="30s")  # type: ignore[arg-type]
+    halnav.Client(API, credential_headers=[b"X-Key"])  # type: ignore[list-item]
+    client.request("GET", "/v1", deadline="soon")  # type: ignore[arg-type]
+    halnav.Deadline("60")  # type: ignore[arg-type]
     shop.orders(stauts="pending")  # type: ignore[call-arg]
     shop.orders(per_page=[50])  # type: ignore[arg-type]
     root.submit(1)  # type: ignore[arg-type]
