@@ -40,6 +40,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from ._redact import redact_message
+
 __all__ = [
     "AmbiguousRelation",
     "BadRequest",
@@ -75,7 +77,7 @@ __all__ = [
 class ResourceView(Protocol):
     """What an :class:`HTTPError` shows of the error answer: a :class:`~halnav.Resource`.
 
-    Declared here, below the resource, so that this module depends on nothing of halnav's.
+    Declared here, below the resource, so that this module does not depend on it.
     """
 
     @property
@@ -105,6 +107,8 @@ class HALNavError(Exception):
     items_before: int | None = None
 
     def __init__(self, message: str) -> None:
+        # Messages name URLs (a resource's, a link's): credentials in them never show.
+        message = redact_message(message)
         super().__init__(message)
         self.message = message
 

@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 from urllib.parse import urljoin
 
 from ._exceptions import InvalidDocument, TemplateError
+from ._redact import redact_url
 from ._templates import Template, TemplateValue, parse_template
 
 __all__ = ["Link", "UnusableLink", "Via", "resolve_url"]
@@ -94,7 +95,7 @@ class Link:
         return True
 
     def __repr__(self) -> str:
-        parts = [f"rel={self.rel!r}", self.method, self.href]
+        parts = [f"rel={self.rel!r}", self.method, redact_url(self.href)]
         if self.name is not None:
             parts.append(f"name={self.name!r}")
         if self.templated:

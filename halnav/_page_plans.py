@@ -27,6 +27,7 @@ from ._document import first_link
 from ._exceptions import HALNavError
 from ._json import is_object
 from ._link import Link, Via
+from ._redact import redact_url
 
 __all__ = [
     "LinkPlan",
@@ -134,7 +135,8 @@ class PagePlan:
         return len(self.numbers)
 
     def __repr__(self) -> str:
-        return f"<PagePlan {self.link.href} pages {self.numbers.start}..{self.numbers.stop - 1}>"
+        href = redact_url(self.link.href)
+        return f"<PagePlan {href} pages {self.numbers.start}..{self.numbers.stop - 1}>"
 
 
 class LinkPlan:
@@ -161,7 +163,7 @@ class LinkPlan:
 
     def __repr__(self) -> str:
         last = self.values.start + (len(self.values) - 1) * self.values.step
-        return f"<LinkPlan {self.next_url} {self.param}={self.values.start}..{last}>"
+        return f"<LinkPlan {redact_url(self.next_url)} {self.param}={self.values.start}..{last}>"
 
 
 def next_link_url(page: Page) -> str | None:

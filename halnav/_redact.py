@@ -15,6 +15,7 @@ __all__ = [
     "SECRET_PARAMETERS",
     "mask_headers",
     "mask_secrets",
+    "redact_message",
     "redact_reason",
     "redact_text",
     "redact_url",
@@ -80,10 +81,18 @@ def redact_text(text: str) -> str:
     return _SECRET_PARAMETER_IN_TEXT.sub(r"\1****", text)
 
 
+def redact_message(text: str) -> str:
+    """``text`` with every URL in it masked as :func:`redact_url` does (userinfo, credential
+    parameters), and any userinfo or credential parameter outside a URL too."""
+    if "=" not in text and "@" not in text:
+        return text  # nothing that could be a credential: the common case, kept cheap
+    return redact_text(_URL_IN_TEXT.sub(lambda match: redact_url(match.group()), text))
+
+
 def redact_reason(text: str) -> str:
-    """An exception's text fit for a message: every URL in it masked as :func:`redact_url`
-    does (userinfo, credential parameters), then cut to 300 characters."""
-    text = redact_text(_URL_IN_TEXT.sub(lambda match: redact_url(match.group()), text))
+    """An exception's text fit for a message: as :func:`redact_message`, then cut to 300
+    characters."""
+    text = redact_message(text)
     return text if len(text) <= 300 else text[:297] + "..."
 
 

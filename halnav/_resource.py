@@ -37,6 +37,7 @@ from ._json import is_array, is_object
 from ._link import Link, UnusableLink, Via, resolve_url
 from ._link_headers import header_links, header_rels, link_map_with_headers
 from ._pagination import Walk
+from ._redact import redact_url
 from ._representation import Parsed, Representation
 from ._templates import TemplateValue, query_values
 
@@ -582,7 +583,7 @@ class Resource:
         return self._client
 
     def _describe(self) -> str:
-        return f"resource {self._url}" if self._url else "resource"
+        return f"resource {redact_url(self._url)}" if self._url else "resource"
 
     # -- REPL ------------------------------------------------------------------------------
 
@@ -590,7 +591,7 @@ class Resource:
         return self.keys()
 
     def __repr__(self) -> str:
-        parts = [self._url or "(embedded)"]
+        parts = [redact_url(self._url) if self._url else "(embedded)"]
         if self._status_code is not None and self._status_code not in (200,):
             parts.append(f"[{self._status_code}]")
         if self._document is None and self._content:
@@ -617,7 +618,7 @@ class Resource:
 
     def describe(self) -> str:
         """A multi-line, human summary: URL, properties, links and embedded relations."""
-        lines = [f"{type(self).__name__} {self._url or '(embedded)'}"]
+        lines = [f"{type(self).__name__} {redact_url(self._url) if self._url else '(embedded)'}"]
         if self._status_code is not None:
             lines[0] += f"  [{self._status_code}]"
         # Forms are listed as forms below, not as properties.
@@ -645,7 +646,8 @@ class Resource:
                             flags = " (templated)" if link.templated else ""
                             title = f"  {link.title}" if link.title else ""
                             name = f"[{link.name}]" if link.name else ""
-                            lines.append(f"  {rel}{name}  {link.method} {link.href}{flags}{title}")
+                            href = redact_url(link.href)
+                            lines.append(f"  {rel}{name}  {link.method} {href}{flags}{title}")
                     except InvalidDocument as exc:
                         lines.append(f"  {rel}  (invalid: {exc})")
         except InvalidDocument as exc:
