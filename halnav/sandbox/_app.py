@@ -43,7 +43,7 @@ from ._hal import (
     root_doc,
     shop_doc,
 )
-from ._http import CLOSE_KEY, RenderedPages, http_time, json_body, not_modified, read_body
+from ._http import CLOSE_KEY, RenderedPages, form_body, http_time, json_body, not_modified
 from ._layout import API_ENDPOINTS, Layout, Urls, get_layout
 from ._options import (
     DEFAULT_MAX_BODY_BYTES,
@@ -489,11 +489,10 @@ class SandboxApp:
 
     def _token(self, request: Request, urls: Urls) -> Response:
         try:
-            read_body(request)  # the size limit first, then the form (from the read bytes)
             body = issue_token(
                 self.db,
                 request.headers.get("Authorization"),
-                request.form.to_dict(),
+                form_body(request),
                 self.token_lifetime,
             )
             status = 200

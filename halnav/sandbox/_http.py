@@ -13,7 +13,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Any, TypeGuard
+from typing import IO, Any, TypeGuard
+from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
@@ -29,18 +30,49 @@ def http_time(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc)
 
 
+def _read_at_most(stream: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes of ``stream`` (a read may return less than asked before the end)."""
+    parts: list[bytes] = []
+    left = size
+    while left > 0:
+        part = stream.read(min(left, 64 * 1024))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
 def read_body(request: Request) -> bytes:
     """The request's body, at most ``request.max_content_length`` bytes, else a 413 (and the
-    connection is marked to be closed: what is left of the body is not worth reading)."""
+    connection is marked to be closed: what is left of the body is not worth reading).
+
+    A body with a ``Content-Length`` over the limit is refused before any of it is read; a
+    chunked one is read up to one byte past the limit (werkzeug's own stream would stop at the
+    limit and take a body cut there for the whole of it)."""
+    limit = request.max_content_length
     try:
+        if limit is not None and "wsgi.input_terminated" in request.environ:
+            data = _read_at_most(request.environ["wsgi.input"], limit + 1)
+            if len(data) > limit:
+                raise RequestEntityTooLarge()
+            return data
         return request.get_data(cache=True)
     except RequestEntityTooLarge:
         request.environ[CLOSE_KEY] = True
-        limit = request.max_content_length
         raise ApiError(
-            413,
-            message=f"The request body is too large: the limit is {limit} bytes",
+            413, message=f"The request body is too large: the limit is {limit} bytes"
         ) from None
+
+
+def form_body(request: Request) -> dict[str, str]:
+    """The request's ``application/x-www-form-urlencoded`` body (the first value of each
+    name), within the size limit (see :func:`read_body`)."""
+    text = read_body(request).decode("ascii", errors="replace")
+    form: dict[str, str] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        form.setdefault(name, value)
+    return form
 
 
 def is_object(value: object) -> TypeGuard[dict[str, Any]]:

@@ -106,6 +106,11 @@ class _Handler(WSGIRequestHandler):
             self.sandbox.set_busy(self.connection, True)
         return ready
 
+    def handle_expect_100(self) -> bool:
+        # http.server answers "100 Continue" as soon as it parses the head; run_wsgi decides
+        # instead, once it knows whether the body will be read at all.
+        return True
+
     def handle_one_request(self) -> None:
         try:
             super().handle_one_request()
@@ -304,6 +309,18 @@ class _Server(ThreadedWSGIServer):
         with self._lock:
             return bool(self._waiting)
 
+    @property
+    def serving(self) -> int:
+        """How many connections have a thread serving them now."""
+        with self._lock:
+            return self._workers
+
+    @property
+    def waiting(self) -> int:
+        """How many connections wait for a thread."""
+        with self._lock:
+            return len(self._waiting)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not self.stopping:  # once stopping, a connection cut short is expected
             super().handle_error(request, client_address)
@@ -369,7 +386,8 @@ class SandboxURL(str):
     (``scheme://host:port``), ``config`` (live latency and faults), ``db`` (the
     :class:`Database`: ``db.query(sql, params)``), ``app``, ``layout``; and, read from the
     data: ``order_ids``, ``order_codes``, ``variant_ids``, ``product_ids``, ``contact_emails``
-    and ``address_ids`` of shop 29.
+    and ``address_ids`` of shop 29; ``server``: the running server (``serving`` and ``waiting``
+    count its connections).
     """
 
     token: str
@@ -387,6 +405,7 @@ class SandboxURL(str):
     db: Database
     app: SandboxApp
     layout: str
+    server: _Server
 
     def __new__(cls, url: str, **attributes: Any) -> SandboxURL:
         self = super().__new__(cls, url)
@@ -517,6 +536,7 @@ def serve(
             db=app.db,
             app=app,
             layout=layout,
+            server=server,
         )
     finally:
         app.stop()  # 503 from now on; requests sleeping out a latency answer at once
