@@ -292,18 +292,30 @@ class _Server(ThreadedWSGIServer):
         return min(idle, key=lambda pair: pair[0])[1] if idle else None
 
     def _work(self, request: Any, client_address: Any) -> None:
-        """Serve a connection, then the waiting ones, until none waits."""
+        """Serve a connection, then the waiting ones, until none waits.
+
+        Finding the queue empty and leaving happen under one lock: a connection queued in
+        between would otherwise wait for a thread that has decided to end."""
+        done = False
         try:
             while True:
                 self.process_request_thread(request, client_address)
                 with self._lock:
-                    if not self._waiting or self.stopping:
-                        return
-                    request, client_address = self._waiting.popleft()
+                    if self._waiting and not self.stopping:
+                        request, client_address = self._waiting.popleft()
+                        continue
+                    done = self._leave()
+                    return
         finally:
-            with self._lock:
-                self._workers -= 1
-                self._handler_threads.discard(threading.current_thread())
+            if not done:  # an unforeseen error: the slot is free all the same
+                with self._lock:
+                    self._leave()
+
+    def _leave(self) -> bool:
+        """Give up this thread's slot (the lock held)."""
+        self._workers -= 1
+        self._handler_threads.discard(threading.current_thread())
+        return True
 
     def has_waiting(self) -> bool:
         with self._lock:

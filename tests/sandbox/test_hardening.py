@@ -234,6 +234,7 @@ def test_connections_beyond_the_cap_wait_for_a_thread(
             results.append(session.get(url, headers=ADMIN).status_code)
 
     clients = [threading.Thread(target=fetch) for _ in range(3)]
+    _until(lambda: url.server.serving == 0, "the readiness probe's connection closed")
     for client in clients[:2]:
         client.start()
     _until(lambda: url.server.serving == 2, "two connections served")
@@ -250,6 +251,7 @@ def test_connections_beyond_the_cap_wait_for_a_thread(
 def test_idle_keep_alive_connections_make_room() -> None:
     with serve(orders=10, max_connections=2) as url:
         sessions = [Api(url, url.token) for _ in range(3)]
+        _until(lambda: url.server.serving == 0, "the readiness probe's connection closed")
         try:
             for session in sessions[:2]:  # two pooled keep-alive connections, idle now
                 assert session.get(url).status_code == 200
@@ -267,6 +269,7 @@ def test_beyond_the_queue_connections_are_refused_and_the_server_goes_on() -> No
     with serve(orders=10, max_connections=1) as url:
         port = int(url.base_url.rsplit(":", 1)[1])
         opened: list[socket.socket] = []
+        _until(lambda: url.server.serving == 0, "the readiness probe's connection closed")
         try:
             # one connection served (it says nothing yet), eight waiting, then two too many
             opened.append(socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT))

@@ -139,6 +139,21 @@ def test_two_sandboxes_sharing_one_file_see_each_others_writes(tmp_path: Path) -
         second.close()
 
 
+def test_a_file_of_another_schema_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # as the first release left one
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO meta VALUES ('schema', '1')")
+    conn.close()
+    with (
+        pytest.raises(ValueError, match=r"another version of the sandbox \(schema 1"),
+        serve(orders=5, db=path),
+    ):
+        pass
+
+
 def test_a_file_that_is_not_a_sandbox_is_refused(tmp_path: Path) -> None:
     import sqlite3
 

@@ -36,6 +36,15 @@ def test_serve_yields_a_url_with_everything_a_test_needs() -> None:
         assert set(url.tokens) == {"shop1_admin", "shop2_admin", "shop1_public", "shop1_expired"}
         assert url.token_url == f"{url.base_url}/oauth/token"
         assert (url.client_id, url.client_secret) == ("sandbox-client", "sandbox-secret")
+        assert (url.username, url.password) == ("sandbox-owner", "sandbox-owner-password")
+        assert url.users == {
+            "sandbox-owner": "sandbox-owner-password",
+            "other-owner": "other-owner-password",
+        }
+        assert len(url.order_codes) == 15 and url.order_codes[0].startswith("R")
+        assert url.server.waiting == 0 and url.server.serving <= 1  # (the readiness probe)
+        # its repr is the URL alone: the credentials it carries never show in a log or a diff
+        assert repr(url) == f"SandboxURL({str(url)!r})"
         assert (url.shop_id, url.other_shop_id) == (29, 31)
         assert isinstance(url.config, SandboxConfig)
         assert len(url.order_ids) == 15
