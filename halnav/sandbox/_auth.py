@@ -15,58 +15,16 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from ._accounts import (
+    CLIENT_DEFAULT_SCOPE,
+    GRANT_TYPES,
+)
+from ._db import Database
 from ._errors import ApiError
-
-if TYPE_CHECKING:  # _db imports the seeder, which imports the ready-made tokens from here
-    from ._db import Database
 
 REALM = "bootic"
 CHALLENGE = f'Bearer realm="{REALM}", error="invalid_token"'
-
-
-@dataclass(frozen=True)
-class ReadyUser:
-    """A user seeded into every sandbox, who can get tokens with the password grant."""
-
-    id: int
-    user_name: str
-    email: str
-    password: str
-    uid: str
-
-
-READY_USERS: tuple[ReadyUser, ...] = (
-    ReadyUser(1, "sandbox-owner", "owner@example.com", "sandbox-owner-password", "5b1e0f3c"),
-    ReadyUser(2, "other-owner", "other@example.com", "other-owner-password", "9a7d24e1"),
-)
-
-
-@dataclass(frozen=True)
-class ReadyToken:
-    """A token seeded into every sandbox, so scripts and tests can start without the OAuth dance."""
-
-    name: str
-    value: str
-    user_id: int
-    scopes: str
-    expired: bool = False
-
-
-READY_TOKENS: tuple[ReadyToken, ...] = (
-    ReadyToken("shop1_admin", "sandbox-shop1-admin-token", 1, "admin"),
-    ReadyToken("shop2_admin", "sandbox-shop2-admin-token", 2, "admin"),
-    ReadyToken("shop1_public", "sandbox-shop1-public-token", 1, "public"),
-    ReadyToken("shop1_expired", "sandbox-shop1-expired-token", 1, "admin", expired=True),
-)
-
-CLIENT_ID = "sandbox-client"
-CLIENT_SECRET = "sandbox-secret"
-CLIENT_USER_ID = 1
-CLIENT_SCOPES = "admin public"  # what the client may ask for
-CLIENT_DEFAULT_SCOPE = "admin"  # what it gets when it asks for nothing
-GRANT_TYPES = ("client_credentials", "password")
 
 
 @dataclass(frozen=True)

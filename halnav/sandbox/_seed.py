@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from . import _vocab as vocab
-from ._auth import (
+from ._accounts import (
     CLIENT_ID,
     CLIENT_SCOPES,
     CLIENT_SECRET,

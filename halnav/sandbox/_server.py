@@ -34,8 +34,8 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
 
+from ._accounts import CLIENT_ID, CLIENT_SECRET, READY_TOKENS, READY_USERS
 from ._app import CLOSE_KEY, DROP_KEY, SandboxApp, make_app
-from ._auth import CLIENT_ID, CLIENT_SECRET, READY_TOKENS, READY_USERS
 from ._db import Database
 from ._faults import SandboxConfig
 from ._options import (

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from .. import sandbox
+
 DEFAULT_ORDERS = 120
 OPTIONS = (
     "orders", "seed", "fail_rate", "latency_ms", "token_lifetime", "layout", "max_body_bytes",
@@ -38,7 +40,7 @@ def bootic_sandbox(request: pytest.FixtureRequest) -> Iterator[Any]:
     ``.username``, ``.password``, ``.shop_id``, ``.config`` (change ``latency_ms``/``fail_rate``
     live) and ``.db``."""
     try:
-        from halnav.sandbox import serve
+        serve = sandbox.serve  # without werkzeug, the package raises ImportError here
     except ImportError as exc:
         pytest.skip(
             f"bootic_sandbox needs the sandbox extra: pip install 'halnav[sandbox]' ({exc})"
