@@ -3,10 +3,13 @@
 The tree (every class also derives from :class:`halnav.HALNavError`)::
 
     HALNavError
-    ├── InvalidFilter (ValueError)     an order filter or status the API does not document
+    ├── InvalidFilter (ValueError)     an order filter or status the server does not accept
+    ├── InvalidTransition (ValueError) a status an order may not move to (``allowed`` lists those)
+    ├── OrderNotEditable (ValueError)  editing an order past checkout (its status moves by set_status)
     ├── ShopNotFound (LookupError)     no shop with that id or subdomain among the token's shops
+    ├── OrderNotFound (LookupError)    no order with that code or id in the shop
     └── OutcomeUnknown                 an unsafe request got no usable answer: it may have applied
-        ├── CreateOutcomeUnknown       ...creating an order (it may or may not exist now)
+        ├── CreateOutcomeUnknown       ...creating an order (``location`` when it was created)
         └── UpdateOutcomeUnknown       ...a bulk update (``ids`` lists the orders in doubt)
 
 ``OutcomeUnknown`` errors chain the original :class:`halnav.TransportError`,
@@ -26,6 +29,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CreateOutcomeUnknown",
     "InvalidFilter",
+    "InvalidTransition",
+    "OrderNotEditable",
+    "OrderNotFound",
     "OutcomeUnknown",
     "ShopNotFound",
     "UpdateOutcomeUnknown",
@@ -33,7 +39,8 @@ __all__ = [
 
 
 class InvalidFilter(HALNavError, ValueError):
-    """A filter name or value outside the documented ones; raised before any request."""
+    """A filter name or value the server does not accept (what it declares, else what the
+    documentation says); raised before the filtered request is sent."""
 
     def __init__(
         self, message: str, *, name: str = "", value: Any = None, allowed: Iterable[str] = ()
@@ -43,6 +50,38 @@ class InvalidFilter(HALNavError, ValueError):
         self.value = value
         #: The documented names (for an unknown filter) or values (for a bad value).
         self.allowed = tuple(allowed)
+
+
+class InvalidTransition(HALNavError, ValueError):
+    """A status an order may not move to from its current one; raised before any request."""
+
+    def __init__(
+        self, message: str, *, status: Any, current: str | None, allowed: Iterable[str]
+    ) -> None:
+        super().__init__(message)
+        #: The status asked for.
+        self.status = status
+        #: The order's status when it was asked.
+        self.current = current
+        #: The statuses it may move to.
+        self.allowed = tuple(allowed)
+
+
+class OrderNotEditable(HALNavError, ValueError):
+    """Only orders in ``checkout`` can be edited (``btc:update_order``); this one is past it."""
+
+    def __init__(self, message: str, *, status: str | None) -> None:
+        super().__init__(message)
+        #: The order's status.
+        self.status = status
+
+
+class OrderNotFound(HALNavError, LookupError):
+    """The shop has no order with that code or id."""
+
+    def __init__(self, message: str, *, code_or_id: int | str) -> None:
+        super().__init__(message)
+        self.code_or_id = code_or_id
 
 
 class ShopNotFound(HALNavError, LookupError):
@@ -58,12 +97,18 @@ class OutcomeUnknown(HALNavError):
 
 
 class CreateOutcomeUnknown(OutcomeUnknown):
-    """Creating an order failed without a usable answer: an order may or may not exist now."""
+    """Creating an order failed without a usable answer: an order may or may not exist now.
 
-    def __init__(self, message: str, *, body: dict[str, Any]) -> None:
+    When the server answered ``201 Created`` but the new order could not be fetched from its
+    ``Location``, the order exists: ``location`` is its URL.
+    """
+
+    def __init__(self, message: str, *, body: dict[str, Any], location: str | None = None) -> None:
         super().__init__(message)
         #: The JSON body that was sent.
         self.body = body
+        #: The new order's URL, when the server answered that it created one.
+        self.location = location
 
 
 class UpdateOutcomeUnknown(OutcomeUnknown):
