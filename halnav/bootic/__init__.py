@@ -29,17 +29,15 @@ from ._documented import (
     OrderFilters,
 )
 from ._errors import (
-    CreateOutcomeUnknown,
     InvalidFilter,
     InvalidTransition,
     OrderNotEditable,
     OrderNotFound,
-    OutcomeUnknown,
     ShopNotFound,
-    UpdateOutcomeUnknown,
 )
 from ._filters import check_update_status, order_query
 from ._order import Order
+from ._outcomes import CreateOutcomeUnknown, OutcomeUnknown, UpdateOutcomeUnknown
 from ._page import OrderPage
 from ._results import UpdateResult
 from ._shop import Shop

@@ -13,12 +13,12 @@ from .._exceptions import InvalidDocument, LinkNotFound, ServerError
 from .._link import Link
 from .._resource import Resource
 from ._create import IN_DOUBT
-from ._errors import UpdateOutcomeUnknown
 from ._filters import check_update_status
 from ._ids import order_ids
 from ._labels import listing, shop_label
 from ._memory import learnt_about
 from ._navigation import find_link, verb_for
+from ._outcomes import UpdateOutcomeUnknown
 from ._results import UpdateResult
 from ._server_messages import add_server_message
 from ._transitions import settable_statuses

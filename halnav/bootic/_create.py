@@ -8,10 +8,10 @@ from typing import Any
 from .._exceptions import HALNavError, InvalidDocument, ServerError, TransportError
 from .._resource import Resource
 from ._bodies import order_body
-from ._errors import CreateOutcomeUnknown
 from ._labels import shop_label
 from ._navigation import find_link, verb_for
 from ._order import Order
+from ._outcomes import CreateOutcomeUnknown
 from ._server_messages import add_server_message
 
 __all__ = ["CREATE_ORDER_RELS", "IN_DOUBT", "create_order"]

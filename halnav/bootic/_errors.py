@@ -1,4 +1,5 @@
-"""The errors only the Bootic layer raises.
+"""The errors only the Bootic layer raises about what is asked of it (the unknown outcomes of
+writes are in ``_outcomes``).
 
 The tree (every class also derives from :class:`halnav.HALNavError`)::
 
@@ -12,29 +13,21 @@ The tree (every class also derives from :class:`halnav.HALNavError`)::
         ├── CreateOutcomeUnknown       ...creating an order (``location`` when it was created)
         └── UpdateOutcomeUnknown       ...a bulk update (``ids`` lists the orders in doubt)
 
-``OutcomeUnknown`` errors chain the original :class:`halnav.TransportError`,
-:class:`halnav.ServerError` or :class:`halnav.InvalidDocument` as ``__cause__``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
 from .._exceptions import HALNavError
 
-if TYPE_CHECKING:
-    from ._results import UpdateResult
-
 __all__ = [
-    "CreateOutcomeUnknown",
     "InvalidFilter",
     "InvalidTransition",
     "OrderNotEditable",
     "OrderNotFound",
-    "OutcomeUnknown",
     "ShopNotFound",
-    "UpdateOutcomeUnknown",
 ]
 
 
@@ -90,35 +83,3 @@ class ShopNotFound(HALNavError, LookupError):
     def __init__(self, message: str, *, available: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.available = tuple(available)
-
-
-class OutcomeUnknown(HALNavError):
-    """An unsafe request failed without a usable answer; the server may have applied it."""
-
-
-class CreateOutcomeUnknown(OutcomeUnknown):
-    """Creating an order failed without a usable answer: an order may or may not exist now.
-
-    When the server answered ``201 Created`` but the new order could not be fetched from its
-    ``Location``, the order exists: ``location`` is its URL.
-    """
-
-    def __init__(self, message: str, *, body: dict[str, Any], location: str | None = None) -> None:
-        super().__init__(message)
-        #: The JSON body that was sent.
-        self.body = body
-        #: The new order's URL, when the server answered that it created one.
-        self.location = location
-
-
-class UpdateOutcomeUnknown(OutcomeUnknown):
-    """A bulk update failed, or answered without accounting for every id, so ``ids`` are in doubt."""
-
-    def __init__(
-        self, message: str, *, ids: Sequence[int | str], result: UpdateResult | None = None
-    ) -> None:
-        super().__init__(message)
-        #: The ids whose outcome is unknown (all that were sent, when there was no answer).
-        self.ids = list(ids)
-        #: The answer, when there was one (it did not account for every id).
-        self.result = result
