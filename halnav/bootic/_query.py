@@ -21,7 +21,7 @@ from .._fetcher import Fetcher
 from .._link import Link
 from .._resource import Resource
 from .._templates import TemplateValue
-from ._documented import ORDER_FILTERS
+from ._documented import ORDER_FILTERS, OrderFilters
 from ._errors import InvalidFilter
 from ._filters import order_query
 from ._forms import search_form
@@ -48,9 +48,9 @@ def query_orders(shop: Resource, filters: Mapping[str, object]) -> OrderPage:
         if variables
         else None
     )
+    _precheck(filters, carried)
     if not given:
         return _fetch(holder, link, {}, DOCUMENTED)
-    _precheck(given, carried)
     terms = query_terms(holder, link, carried)
     query = order_query(given, terms)
     return _fetch(holder, link, query, terms)
@@ -72,10 +72,20 @@ def query_terms(holder: Resource, link: Link, carried: QueryTerms | None) -> Que
     return carried if carried is not None else DOCUMENTED
 
 
-def _precheck(given: Mapping[str, object], carried: QueryTerms | None) -> None:
-    """What can be refused with no request: a name the template cannot carry, a value of the
-    wrong shape (``closed_on_gte="yesterday"``)."""
-    for name, value in given.items():
+def _precheck(filters: Mapping[str, object], carried: QueryTerms | None) -> None:
+    """What can be refused with no request: a name the template cannot carry (or, left out with
+    ``None``, a name nobody declares), a value of the wrong shape (``closed_on_gte="yesterday"``).
+    """
+    for name, value in filters.items():
+        if value is None:
+            known = carried if carried is not None else DOCUMENTED
+            if not known.accepts(name) and name not in OrderFilters.__optional_keys__:
+                raise InvalidFilter(
+                    f"unknown order filter {name!r}; {known.listing()}",
+                    name=name,
+                    allowed=known.names,
+                )
+            continue
         if carried is not None and not carried.accepts(name):
             raise InvalidFilter(
                 f"unknown order filter {name!r}; {carried.listing()}",

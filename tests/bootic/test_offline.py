@@ -57,6 +57,7 @@ def update_answer(valid, invalid=()):
     "call",
     [
         lambda shop: shop.orders(state="pending"),  # the btc:orders template cannot carry it
+        lambda shop: shop.orders(state=None),  # left out, but misspelt all the same
         lambda shop: shop.orders(closed_on_gte="yesterday"),
         lambda shop: shop.orders(per_page=0),
         lambda shop: shop.update_orders([1, 2], status="successful"),
