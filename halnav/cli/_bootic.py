@@ -156,8 +156,8 @@ def _add_update_orders(commands: Any, parents: list[argparse.ArgumentParser]) ->
         help="set the status of many orders at once",
         description=(
             "Set STATUS on every order ID through btc:update-orders (or btc:update_orders). Not "
-            "transactional: prints "
-            "the orders updated and those refused with their errors; exits 1 when any is refused."
+            "transactional: prints the orders updated and those refused with their errors; exits "
+            "1 when any is refused."
         ),
     )
     parser.add_argument("--shop", metavar="ID", required=True, help="the shop's id")
