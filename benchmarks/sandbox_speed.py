@@ -171,7 +171,7 @@ def main() -> int:
             urls = [f"{first}&page={n}" for n in range(1, pages + 1)]
 
             update = session.get(urls[0]).json()["_embedded"]["items"][0]["_links"]
-            update_url = update["btc:update_order"]["href"]
+            update_url = update["btc:update_order_tracking"]["href"]  # any order's
 
             def cold_walk(number: int) -> float:
                 # A write first: the server renders every page again (it reuses a rendered

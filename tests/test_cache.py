@@ -370,16 +370,20 @@ def test_sandbox_warm_rewalk_is_all_304s_and_decodes_nothing(bootic_sandbox):
 def test_sandbox_update_invalidates_the_order(bootic_sandbox):
     url = bootic_sandbox
     with halnav.Client(url, token=url.token) as client:
-        # An order with somewhere to go: "invalid" is reachable from every status but shipped.
-        order = next(o for o in orders_of(client, url).iterate() if o["status"] != "shipped")
+        # The real API edits an order by a PUT on the order itself (btc:update_order), and only
+        # while it is in checkout: its line items, contact or address.
+        order = next(o for o in orders_of(client, url).iterate() if o["status"] == "checkout")
         fetched = client.get(order.url)
         assert client.get(order.url).document is fetched.document  # revalidated: 304
-        status = "invalid" if fetched["status"] != "invalid" else "pending"
-        client.request("PUT", order.url, json={"status": status})
+        assert fetched.link("btc:update_order").url() == order.url
+        line = fetched.pointer("/_embedded/line_items/0")
+        units = line["units"] + 1
+        edit = {"line_items": [{"variant_id": line["variant_id"], "units": units}]}
+        client.request("PUT", order.url, json=edit)
         misses = client.cache.stats.misses
         again = client.get(order.url)
     assert client.cache.stats.misses == misses + 1
-    assert again["status"] == status
+    assert again.pointer("/_embedded/line_items/0/units") == units
     assert again.document is not fetched.document
 
 

@@ -16,9 +16,11 @@ THREADS = 8
 def test_one_client_shared_by_8_threads_walking_and_updating(bootic_sandbox):
     rate, bootic_sandbox.config.fail_rate = bootic_sandbox.config.fail_rate, 0.0
     with halnav.Client(bootic_sandbox, token=bootic_sandbox.token, cache=False) as reference:
-        expected = [
-            o["id"] for o in reference.root().follow("shops").follow("btc:orders").iterate()
-        ]
+        codes = {
+            o["id"]: o["code"]
+            for o in reference.root().follow("shops").follow("btc:orders").iterate()
+        }
+        expected = list(codes)
     bootic_sandbox.config.fail_rate = rate
     assert len(expected) == 1200
 
@@ -46,9 +48,10 @@ def test_one_client_shared_by_8_threads_walking_and_updating(bootic_sandbox):
         mine = to_update[number - walkers :: updaters]
         done = {}
         for order_id in mine:
-            order = shop.follow("btc:order", id=order_id)
+            # Orders are addressed by code; tracking changes through its own relation.
+            order = shop.follow("btc:order", code=codes[order_id])
             answer = order.invoke(
-                "btc:update_order", json={"tracking_code": f"T-{order_id}-{number}"}
+                "btc:update_order_tracking", json={"tracking_code": f"T-{order_id}-{number}"}
             )
             done[order_id] = answer["tracking_code"]
         updated[number] = done

@@ -8,6 +8,7 @@
 ...     print(order["code"], order["total"])
 >>> order = shop.create_order(line_items=[{"variant_id": 1234, "units": 3}])
 >>> order.checkout_url
+>>> order = shop.order("R1C3964").set_status("closed")
 >>> result = shop.update_orders([577048, 12001], status="shipped")
 >>> result.valid_items, result.invalid_items
 
@@ -17,40 +18,48 @@
 
 from .._public import publish as _publish
 from ._client import DEFAULT_ROOT_URL, DEFAULT_TOKEN_URL, BooticClient
-from ._errors import (
-    CreateOutcomeUnknown,
-    InvalidFilter,
-    OutcomeUnknown,
-    ShopNotFound,
-    UpdateOutcomeUnknown,
-)
-from ._filters import (
+from ._documented import (
+    MAX_PER_PAGE,
     ORDER_FILTERS,
     ORDER_SORTS,
     ORDER_STATUSES,
+    ORDER_TRANSITIONS,
     UPDATE_STATUSES,
     OrderFilter,
     OrderFilters,
-    check_update_status,
-    order_query,
 )
+from ._errors import (
+    InvalidFilter,
+    InvalidTransition,
+    OrderNotEditable,
+    OrderNotFound,
+    ShopNotFound,
+)
+from ._filters import check_update_status, order_query
 from ._order import Order
+from ._outcomes import CreateOutcomeUnknown, OutcomeUnknown, UpdateOutcomeUnknown
+from ._page import OrderPage
 from ._results import UpdateResult
-from ._shop import OrderPage, Shop
+from ._shop import Shop
 
 __all__ = [
     "DEFAULT_ROOT_URL",
     "DEFAULT_TOKEN_URL",
+    "MAX_PER_PAGE",
     "ORDER_FILTERS",
     "ORDER_SORTS",
     "ORDER_STATUSES",
+    "ORDER_TRANSITIONS",
     "UPDATE_STATUSES",
     "BooticClient",
     "CreateOutcomeUnknown",
     "InvalidFilter",
+    "InvalidTransition",
     "Order",
     "OrderFilter",
     "OrderFilters",
+    "OrderNotEditable",
+    "OrderNotFound",
     "OrderPage",
     "OutcomeUnknown",
     "Shop",

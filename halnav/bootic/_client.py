@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._client import Client
 from .._oauth import ClientCredentials
 from .._resource import Resource
 from ._errors import ShopNotFound
-from ._navigation import embedded_as, find_link
+from ._ids import id_key
+from ._navigation import embedded_as, find_optional_link, follow_expanded, link_variables
+from ._server_messages import with_server_messages
 from ._shop import Shop
 
 __all__ = ["DEFAULT_ROOT_URL", "DEFAULT_TOKEN_URL", "BooticClient"]
@@ -27,19 +29,21 @@ class BooticClient:
 
     >>> bootic = BooticClient(token="...")
     >>> bootic = BooticClient(client_id="...", client_secret="...")
+    >>> bootic = BooticClient(token=saved, client_id="...", client_secret="...", on_new_token=save)
     >>> shop = bootic.shop()                 # the token user's first shop
     >>> shop = bootic.shop(id=123)
     >>> shop = bootic.shop(subdomain="acme")
 
     With client credentials a token is fetched from ``token_url`` (``scope`` optional) and
-    renewed as needed; ``on_new_token(token)`` is called with each new one, to persist it.
+    renewed as needed; ``on_new_token(token)`` is called with each new one, to persist it, and
+    ``token`` (a token saved so, or a bare access token) is used first while it is valid.
     Everything is reached through the relations of the root document; no URL is built here.
     Other keyword arguments (``timeout``, ``retries``, ``session``...) go to :class:`halnav.Client`.
     """
 
     def __init__(
         self,
-        token: str | None = None,
+        token: str | Mapping[str, Any] | None = None,
         *,
         root_url: str = DEFAULT_ROOT_URL,
         client_id: str | None = None,
@@ -51,18 +55,23 @@ class BooticClient:
     ) -> None:
         if (client_id is None) != (client_secret is None):
             raise ValueError("OAuth2 client credentials need both client_id and client_secret")
-        if token is not None and client_id is not None:
-            raise ValueError("give token= or client_id=/client_secret=, not both")
+        if "auth" in client_kwargs and (token is not None or client_id is not None):
+            raise ValueError("give auth=, or token= and/or client_id=/client_secret=, not both")
         #: The credentials this client made (and so closes), if any.
         self._credentials: ClientCredentials | None = None
         if client_id is not None and client_secret is not None:
             # Without the oauth extra this raises ImportError naming pip install 'halnav[oauth]'.
             self._credentials = ClientCredentials(
-                token_url, client_id, client_secret, scope=scope, on_new_token=on_new_token
+                token_url,
+                client_id,
+                client_secret,
+                scope=scope,
+                on_new_token=on_new_token,
+                token=_saved_token(token),
             )
             client_kwargs["auth"] = self._credentials
         elif token is not None:
-            client_kwargs["token"] = token
+            client_kwargs["token"] = _access_token(token)
         self._client = Client(root_url, **client_kwargs)
 
     @property
@@ -70,19 +79,23 @@ class BooticClient:
         """The underlying :class:`halnav.Client` (for anything the layer does not wrap)."""
         return self._client
 
+    @with_server_messages
     def root(self) -> Resource:
         """GET the API's root document."""
         return self._client.root()
 
+    @with_server_messages
     def shops(self) -> list[Shop]:
         """The shops the root embeds (those of the token's user)."""
         return _embedded_shops(self.root())
 
+    @with_server_messages
     def shop(self, id: int | str | None = None, *, subdomain: str | None = None) -> Shop:
         """A shop: the token user's first one, the one with ``id``, or the one at ``subdomain``.
 
-        ``id`` uses the root's embedded shop with that id when there is one, else the root's
-        ``btc:shop`` template. Raises :class:`ShopNotFound` naming the shops there are.
+        ``id`` (``29`` or ``"29"``: servers write both) uses the root's embedded shop with that
+        id when there is one, else the root's ``btc:shop`` template when it has one. Raises
+        :class:`ShopNotFound` naming the shops there are.
         """
         if id is not None and subdomain is not None:
             raise ValueError("give id= or subdomain=, not both")
@@ -90,11 +103,18 @@ class BooticClient:
         shops = _embedded_shops(root)
         if id is not None:
             for shop in shops:
-                if str(shop.get("id")) == str(id):
+                if id_key(shop.get("id")) == id_key(id):
                     return shop
-            holder, link = find_link(root, *SHOP_RELS)
-            variable = _sole_variable(link.variables)
-            return holder.follow(link.rel, variables={variable: id}).cast(Shop)
+            holder, link = find_optional_link(root, *SHOP_RELS)
+            if link is None:
+                known = [id_key(shop.get("id")) for shop in shops]
+                raise ShopNotFound(
+                    f"no shop with id {id!r} among the token's shops, and the root has no "
+                    f"btc:shop link to fetch another; ids: {', '.join(known) or '(none)'}",
+                    available=known,
+                )
+            variable = _sole_variable(link_variables(link))
+            return follow_expanded(holder, link, {variable: id}).cast(Shop)
         if subdomain is not None:
             for shop in shops:
                 if shop.get("subdomain") == subdomain:
@@ -132,6 +152,25 @@ class BooticClient:
 
 def _embedded_shops(root: Resource) -> list[Shop]:
     return embedded_as(root, Shop, *SHOPS_RELS)
+
+
+def _saved_token(token: str | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A token to start client credentials with: a saved one as given, a bare access token as
+    a bearer token of unknown expiry (used until the server refuses it, then renewed)."""
+    if token is None:
+        return None
+    if isinstance(token, str):
+        return {"access_token": token, "token_type": "Bearer"}
+    return dict(token)
+
+
+def _access_token(token: str | Mapping[str, Any]) -> str:
+    if isinstance(token, str):
+        return token
+    access = token.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise ValueError("a saved token needs its access_token (a string)")
+    return access
 
 
 def _sole_variable(variables: tuple[str, ...]) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import NotFound
 from .._response import summarize_errors
 from ..bootic import (
     DEFAULT_ROOT_URL,
+    MAX_PER_PAGE,
     ORDER_FILTERS,
     ORDER_SORTS,
     ORDER_STATUSES,
@@ -61,9 +62,6 @@ ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 #: The columns of ``--format table``.
 TABLE_COLUMNS = ("id", "code", "status", "total", "created_on", "contact_email")
-#: The most orders a page may hold. The seed page documents no maximum; the sandbox's is 200
-#: (a 400 beyond), so a larger --per-page is refused before it reaches a server.
-MAX_PER_PAGE = 200
 
 
 def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -109,6 +107,9 @@ def _add_orders(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         if spec.name == "status":
             action = "append"
             help_text = f"{spec.description}; repeatable; any of: {', '.join(ORDER_STATUSES)}"
+        elif spec.kind == "list":
+            action = "append"
+            help_text = f"{spec.description}; repeatable (e.g. {spec.example})"
         elif spec.name == "sort":
             help_text = f"{spec.description}; one of: {', '.join(ORDER_SORTS)}"
         elif spec.name == "per_page":
@@ -154,8 +155,9 @@ def _add_update_orders(commands: Any, parents: list[argparse.ArgumentParser]) ->
         parents=parents,
         help="set the status of many orders at once",
         description=(
-            "Set STATUS on every order ID through btc:update_orders. Not transactional: prints "
-            "the orders updated and those refused with their errors; exits 1 when any is refused."
+            "Set STATUS on every order ID through btc:update-orders (or btc:update_orders). Not "
+            "transactional: prints the orders updated and those refused with their errors; exits "
+            "1 when any is refused."
         ),
     )
     parser.add_argument("--shop", metavar="ID", required=True, help="the shop's id")
@@ -184,6 +186,9 @@ def report(args: argparse.Namespace, result: dict[str, Any], text: Callable[[], 
     print(pretty_json(result) if args.json else text())
 
 
+T = TypeVar("T")
+
+
 # -- commands ---------------------------------------------------------------------------------
 
 
@@ -194,8 +199,9 @@ def run_orders(args: argparse.Namespace) -> int:
         for name in ORDER_FILTERS
         if getattr(args, f"filter_{name}") is not None
     }
-    if "status" in filters:
-        filters["status"] = ",".join(filters["status"])
+    for name, spec in ORDER_FILTERS.items():
+        if name in filters and (name == "status" or spec.kind == "list"):
+            filters[name] = ",".join(filters[name])
     _usage(order_query, filters)  # before any request: a bad filter is a usage error
     per_page = filters.get("per_page")
     if per_page is not None and int(per_page) > MAX_PER_PAGE:
@@ -204,7 +210,8 @@ def run_orders(args: argparse.Namespace) -> int:
     page_number = int(filters.get("page") or 1)
     shop = _shop(connection(args).bootic(), shop_id)
     try:
-        page = shop.orders(**filters)
+        # What the server declares may be narrower than the documentation: still a usage error.
+        page = _usage(lambda given: shop.orders(**given), filters)
     except NotFound as exc:
         if page_number > 1:
             raise CLIError(
@@ -262,7 +269,7 @@ def run_create_order(args: argparse.Namespace) -> int:
         for label, rel in (("checkout_url", "btc:web_checkout"), ("cart_url", "btc:web_cart"))
     }
     result: dict[str, Any] = {
-        "shop_id": shop.get("id"),
+        "shop_id": shop.id,
         "id": order.id,
         "code": order.code,
         "status": order.status,
@@ -289,10 +296,10 @@ def run_update_orders(args: argparse.Namespace) -> int:
     shop_id = shop_id_option(args.shop)
     ids = order_ids(args.ids)
     shop = _shop(connection(args).bootic(), shop_id)
-    result = shop.update_orders(ids, status=args.status)
+    result = _usage(lambda status: shop.update_orders(ids, status=status), args.status)
     valid, invalid = result.valid_items, result.invalid_items
     data: dict[str, Any] = {
-        "shop_id": shop.get("id"),
+        "shop_id": shop.id,
         "status": args.status,
         "ids": ids,
         "valid_items": [{"id": o.id, "code": o.code, "status": o.status} for o in valid],
@@ -354,6 +361,7 @@ def _metavar(name: str, kind: str) -> str:
         return "CENTS" if "total" in name else "N"
     return {
         "text": "TEXT",
+        "list": "TAG",
         "date": "DATE",
         "statuses": "STATUS",
         "lat_long": "LAT,LONG",
@@ -390,10 +398,10 @@ def _shop(bootic: BooticClient, shop: int | None) -> Shop:
     return bootic.shop(id=shop)
 
 
-def _usage(check: Callable[[Any], object], value: Any) -> None:
-    """Run ``check(value)``; an :class:`InvalidFilter` becomes a usage error (exit status 2)."""
+def _usage(check: Callable[[Any], T], value: Any) -> T:
+    """``check(value)``; an :class:`InvalidFilter` becomes a usage error (exit status 2)."""
     try:
-        check(value)
+        return check(value)
     except InvalidFilter as exc:
         raise UsageError(str(exc)) from exc
 

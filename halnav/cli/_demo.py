@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import Client, HALNavError, UnprocessableEntity
-from ..bootic import BooticClient, Order, Shop
+from ..bootic import BooticClient, InvalidTransition, Order, Shop
 from ._bootic import order_row
 from ._common import UsageError, option, running_sandbox
 from ._output import link_rows, table, text_value
@@ -35,7 +35,8 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
         description=(
             "Start the Bootic sandbox in-process on a free loopback port (fresh in-memory data) "
             "and walk through the API: root, shop, orders, counting across pages, creating an "
-            "order, a bulk update, the checkout link. Nothing leaves this machine. With --url "
+            "order, editing it and moving its status, a bulk update, the checkout link. Nothing "
+            "leaves this machine. With --url "
             "(or --profile) the walk is made on that API instead, reading only, unless --write "
             "is given."
         ),
@@ -47,8 +48,8 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--write",
         action="store_true",
-        help="with --url: also create an order and close three pending ones (steps 5 to 7), "
-        "as the demo does on its sandbox",
+        help="with --url: also create an order, edit it, set it pending and close three pending "
+        "ones (steps 5 to 8), as the demo does on its sandbox",
     )
     parser.set_defaults(handler=run)
 
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("the profile has no url: give --url")
         say(f"halnav demo: a walk through the Bootic API at {url}.")
         if not args.write:
-            say("Reading only: steps 5 to 7 write to the shop, and run with --write.")
+            say("Reading only: steps 5 to 8 write to the shop, and run with --write.")
         _walk(made, write=args.write)
     else:
         if args.write:
@@ -103,6 +104,8 @@ def _walk(made: Connection, write: bool) -> None:
     if not write:
         return
     order = _create(shop, pending)
+    if order is not None:
+        order = _one_order(shop, order, _some_variant(shop, pending))
     _bulk_update(shop, pending)
     if order is not None:
         _checkout(client, order)
@@ -206,10 +209,38 @@ def _create(shop: Shop, pending: list[Order]) -> Order | None:
     return order
 
 
+def _one_order(shop: Shop, created: Order, variant: int | None) -> Order:
+    code = created.code or str(created.id)
+    step(
+        6,
+        "One order by its code: edited while in checkout, then moved along its statuses",
+        f'order = shop.order("{code}")',
+    )
+    order = shop.order(code)
+    say(f"   {order.code} (id {order.id}): status {order.status}, total {order['total']}")
+    if variant is not None:
+        say(f'   >>> order = order.update(line_items=[{{"variant_id": {variant}, "units": 1}}])')
+        order = order.update(line_items=[{"variant_id": variant, "units": 1}])
+        units = sum(int(item.get("units") or 0) for item in order.line_items)
+        say(f"   edited: {units} unit, total {order['total']}")
+    say('   >>> order = order.set_status("pending")')
+    order = order.set_status("pending")
+    allowed = ", ".join(order.allowed_statuses or ()) or "(not listed)"
+    say(f"   status {order.status}; it may now be set to: {allowed}")
+    say('   >>> order.set_status("shipped")')
+    try:
+        order.set_status("shipped")
+    except InvalidTransition as exc:
+        say(f"   halnav.bootic.InvalidTransition (before any request): {exc}")
+    else:
+        say("   (the move was accepted: unexpected)")
+    return order
+
+
 def _bulk_update(shop: Shop, pending: list[Order]) -> None:
     ids: list[int | str] = [order.id for order in pending[:3]] + [MISSING_ORDER_ID]
     step(
-        6,
+        7,
         "A bulk update, one id deliberately invalid (updates are not transactional)",
         f'result = shop.update_orders({ids}, status="closed")',
     )
@@ -225,7 +256,7 @@ def _bulk_update(shop: Shop, pending: list[Order]) -> None:
 
 
 def _checkout(client: Client, order: Order) -> None:
-    step(7, "The new order's checkout and cart pages", "order.checkout_url, order.cart_url")
+    step(8, "The new order's checkout and cart pages", "order.checkout_url, order.cart_url")
     say(f"   checkout: {order.checkout_url}")
     say(f"   cart:     {order.cart_url}")
     host = urlsplit(order.checkout_url).hostname or ""

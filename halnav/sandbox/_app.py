@@ -12,13 +12,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import json
 import logging
 import socket
 import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +24,34 @@ from werkzeug.wrappers import Request, Response
 
 from . import _store as store
 from ._auth import Grant, OAuthError, authenticate, issue_token, require_admin
-from ._db import Database, check_orders, is_sqlite_int, open_database
-from ._errors import ApiError, error_items, errors_body
+from ._db import Database, is_sqlite_int, open_database
+from ._errors import ApiError, error_items
 from ._faults import FaultInjector, SandboxConfig
-from ._filters import parse_order_query
+from ._filters import ListQuery, parse_list_query, parse_order_query
 from ._hal import (
+    Doc,
+    contacts_page_doc,
     dumps,
+    events_doc,
     index_doc,
+    last_page,
     order_doc,
+    order_summary,
     orders_page_doc,
     product_doc,
+    products_page_doc,
     root_doc,
     shop_doc,
 )
+from ._http import CLOSE_KEY, RenderedPages, form_body, http_time, json_body, not_modified
 from ._layout import API_ENDPOINTS, Layout, Urls, get_layout
-from ._orders import create_order, update_many, update_order, validate_bulk
+from ._options import (
+    DEFAULT_MAX_BODY_BYTES,
+    check_max_body_bytes,
+    check_options,
+    check_token_lifetime,
+)
+from ._orders import create_order, update_many, update_order, update_tracking, validate_bulk
 
 logger = logging.getLogger("halnav.sandbox")
 
@@ -50,93 +60,28 @@ HTML_TYPE = "text/html; charset=utf-8"
 CACHE_CONTROL = "must-revalidate, private, max-age=0"
 DROP_KEY = "halnav.sandbox.drop"  # set in the environ when the connection must be dropped
 GRANT_KEY = "halnav.sandbox.grant"  # the request's valid grant, for X-OAuth-Scopes on errors
+PRODUCT_SORTS = ("title.asc", "title.desc", "price.asc", "price.desc")
+CONTACT_SORTS = ("name.asc", "name.desc", "email.asc", "email.desc")
+EVENT_SORTS = ("created_on.asc",)
+
+StartResponse = Callable[..., Any]
 
 
-def _http_time(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp).replace(tzinfo=timezone.utc)
-
-
-def check_token_lifetime(token_lifetime: float) -> None:
-    if token_lifetime < 0:
-        raise ValueError("token_lifetime must be >= 0")
-
-
-def check_port(port: int) -> None:
-    if not 0 <= port <= 65535:
-        raise ValueError("port must be between 0 and 65535")
-
-
-def check_options(
-    *,
-    orders: int = 14486,
-    latency_ms: float = 0,
-    fail_rate: float = 0.0,
-    token_lifetime: float = 3600,
-    layout: str = "default",
-    port: int = 0,
-) -> None:
-    """Check a sandbox's options before anything is seeded or bound, with the very checks of
-    their owners (:func:`open_database`, :class:`SandboxConfig`, :class:`SandboxApp`,
-    ``serve``): a ``ValueError`` names the first bad one."""
-    check_orders(orders)
-    SandboxConfig(latency_ms=latency_ms, fail_rate=fail_rate)
-    check_token_lifetime(token_lifetime)
-    get_layout(layout)
-    check_port(port)
-
-
-def _not_modified(
-    request: Request, etag: str, last_modified: datetime | None, ambiguous: bool
-) -> bool:
-    """Whether the client's copy is current (RFC 9110 13.2.2): ``If-None-Match`` decides when
-    present, ``If-Modified-Since`` is then ignored; a date proves a copy current when it is not
-    older than ``last_modified``, unless that second is ``ambiguous`` (two writes fell in it)."""
-    if "If-None-Match" in request.headers:
-        return request.if_none_match.contains_weak(etag.strip('"'))
-    since = request.if_modified_since
-    if since is None or last_modified is None:
-        return False
-    return last_modified < since or (last_modified == since and not ambiguous)
-
-
-class RenderedPages:
-    """Rendered order pages, least recently used out, bounded by bytes (thread-safe).
-
-    Keys hold the data's state (``store.data_state``), so any write retires every page.
-    """
-
-    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
-        self.max_bytes = max_bytes
-        self._pages: OrderedDict[Any, tuple[bytes, str, bool]] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> tuple[bytes, str, bool] | None:
-        with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
-
-    def put(
-        self, key: Any, body: bytes, last_modified: str, ambiguous: bool
-    ) -> tuple[bytes, str, bool]:
-        page = (body, last_modified, ambiguous)
-        with self._lock:
-            if key not in self._pages:
-                self._pages[key] = page
-                self._size += len(body)
-            while self._size > self.max_bytes and self._pages:
-                _, (old, _, _) = self._pages.popitem(last=False)
-                self._size -= len(old)
-        return page
+def _past_the_last(page: int, total: int, per_page: int, what: str) -> ApiError:
+    last = last_page(total, per_page)
+    return ApiError(
+        404,
+        message=f"Page {page} does not exist: {total} {what} at {per_page} per page end on"
+        f" page {last}",
+    )
 
 
 class SandboxApp:
     """The Bootic-compatible API as a WSGI callable (``app(environ, start_response)``).
 
     ``db`` is its :class:`~halnav.sandbox._db.Database`, ``config`` the live
-    :class:`SandboxConfig` (latency and faults), ``layout`` the URL :class:`Layout`.
+    :class:`SandboxConfig` (latency and faults), ``layout`` the URL :class:`Layout`,
+    ``max_body_bytes`` the largest request body it reads (413 beyond).
     """
 
     def __init__(
@@ -147,20 +92,24 @@ class SandboxApp:
         config: SandboxConfig | None = None,
         seed: int = 0,
         token_lifetime: float = 3600,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         check_token_lifetime(token_lifetime)
+        check_max_body_bytes(max_body_bytes)
         self.db = db
         self.layout: Layout = get_layout(layout)
         self.config = config or SandboxConfig()
         self.token_lifetime = token_lifetime
+        self.max_body_bytes = max_body_bytes
         self.stopped = threading.Event()
         self.faults = FaultInjector(self.config, seed, self.stopped)
         self.pages = RenderedPages()
         with db.session() as conn:
             self._epoch = store.seed_epoch(conn)
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
+        request.max_content_length = self.max_body_bytes
         return self.respond(request)(environ, start_response)
 
     def stop(self) -> None:
@@ -176,9 +125,10 @@ class SandboxApp:
     # -- plumbing ---------------------------------------------------------------------------
 
     def _stopping(self, request: Request) -> Response:
-        return self._error(request, ApiError(503, "service", "The sandbox is shutting down"))
+        return self._error(request, ApiError(503, message="The sandbox is shutting down"))
 
     def respond(self, request: Request) -> Response:
+        """The answer to one request (what ``__call__`` sends)."""
         if self.stopped.is_set():
             return self._stopping(request)
         adapter = self.layout.url_map.bind_to_environ(request.environ)
@@ -187,20 +137,13 @@ class SandboxApp:
             if any(isinstance(v, int) and not is_sqlite_int(v) for v in values.values()):
                 raise NotFound()  # no such id can exist
         except MethodNotAllowed as exc:
-            allowed = ", ".join(exc.valid_methods or ())
-            return self._error(
-                request,
-                ApiError(
-                    405,
-                    "method",
-                    f"{request.method} is not allowed here; allowed: {allowed}",
-                    headers={"Allow": allowed},
-                ),
-            )
+            allowed = ", ".join(sorted(exc.valid_methods or ()))  # a set: a stable order
+            message = f"{request.method} is not allowed here; allowed: {allowed}"
+            return self._error(request, ApiError(405, message=message, headers={"Allow": allowed}))
         except NotFound:
-            return self._error(request, ApiError(404, "path", f"Nothing at {request.path}"))
-        except HTTPException as exc:  # e.g. a redirect to a path without doubled slashes
-            return exc.get_response(request.environ)  # type: ignore[return-value]
+            return self._error(request, ApiError(404, message=f"Nothing at {request.path}"))
+        except HTTPException as redirect:  # e.g. a redirect to a path without doubled slashes
+            return redirect.get_response(request.environ)
 
         if endpoint != "index":  # "/" answers at once: it is what serve() polls until ready
             self.faults.delay()
@@ -212,24 +155,28 @@ class SandboxApp:
                 return self._drop(request)
             if fault == "503":
                 message = "Injected fault (fail_rate): service unavailable, retry"
-                exc = ApiError(503, "service", message, headers={"Retry-After": "0"})
-                return self._error(request, exc)
+                failure = ApiError(503, message=message, headers={"Retry-After": "0"})
+                return self._error(request, failure)
 
         urls = Urls(self.layout, request.scheme, request.host)
+        handler: Callable[..., Response] = getattr(self, f"_{endpoint}")
         try:
-            return getattr(self, f"_{endpoint}")(request, urls, **values)  # type: ignore[no-any-return]
-        except ApiError as exc:
-            return self._error(request, exc)
+            return handler(request, urls, **values)
+        except ApiError as error:
+            return self._error(request, error)
+        except HTTPException as error:  # werkzeug's own, e.g. a body cut short
+            status = error.code or 400
+            return self._error(request, ApiError(status, message=error.description))
         except Exception:
             if self.stopped.is_set():  # e.g. the database closed under a late request
                 return self._stopping(request)
             logger.exception("sandbox error on %s %s", request.method, request.full_path)
-            return self._error(request, ApiError(500, "server", "Internal sandbox error"))
+            return self._error(request, ApiError(500, message="Internal sandbox error"))
 
     def _json(
         self,
         request: Request,
-        doc: Any,
+        doc: Doc | None,
         status: int = 200,
         *,
         grant: Grant | None = None,
@@ -242,13 +189,13 @@ class SandboxApp:
         becomes a 304 when the client's copy is current (``ambiguous``: ``last_modified`` cannot
         prove it, see ``store.shop_clock``)."""
         if body is None:
-            body = dumps(doc)
+            body = dumps(doc or {})
         response = Response(body, status=status, content_type=JSON_TYPE)
         response.headers["Cache-Control"] = CACHE_CONTROL
         # A strong validator: a hash of the exact bytes (SHA-1 is faster than MD5 on current CPUs).
         etag = f'"{hashlib.sha1(body, usedforsecurity=False).hexdigest()[:32]}"'
         response.headers["ETag"] = etag
-        modified = _http_time(last_modified) if last_modified is not None else None
+        modified = http_time(last_modified) if last_modified is not None else None
         response.last_modified = modified
         if grant is not None:
             response.headers["X-OAuth-Scopes"] = grant.scope_header
@@ -257,20 +204,20 @@ class SandboxApp:
         if (
             status == 200
             and request.method in ("GET", "HEAD")
-            and _not_modified(request, etag, modified, ambiguous)
+            and not_modified(request, etag, modified, ambiguous)
         ):
             response.status_code = 304  # werkzeug then sends no body and no entity headers
         return response
 
-    def _error(self, request: Request, exc: ApiError) -> Response:
+    def _error(self, request: Request, error: ApiError) -> Response:
         # Like the create-order page's 422: ETag and Last-Modified on errors too.
         return self._json(
             request,
-            errors_body(exc.errors),
-            exc.status,
+            error.body(),
+            error.status,
             grant=request.environ.get(GRANT_KEY),
             last_modified=self._epoch,
-            headers=exc.headers,
+            headers=error.headers,
         )
 
     def _drop(self, request: Request) -> Response:
@@ -285,6 +232,7 @@ class SandboxApp:
         return Response(b"", status=503)
 
     def _grant(self, request: Request) -> Grant:
+        """The request's grant, any scope (else 401)."""
         grant = authenticate(self.db, request.headers.get("Authorization"))
         request.environ[GRANT_KEY] = grant
         return grant
@@ -295,28 +243,63 @@ class SandboxApp:
         require_admin(grant)
         return grant
 
-    def _owned_shop(self, grant: Grant, shop_id: int) -> store.Row:
-        """The shop, if the grant's user owns it (else 404 / 403)."""
+    def _shop_row(self, shop_id: int) -> store.Row:
         with self.db.session() as conn:
             shop = store.get_shop(conn, shop_id)
         if shop is None:
             raise ApiError(404, "shop_id", f"Shop {shop_id} does not exist")
+        return shop
+
+    def _owned_shop(self, grant: Grant, shop_id: int) -> store.Row:
+        """The shop, if the grant's user owns it (else 404 / 403)."""
+        shop = self._shop_row(shop_id)
         if shop["user_id"] != grant.user_id:
             raise ApiError(403, "shop_id", f"Shop {shop_id} is not owned by {grant.user_name}")
         return shop
 
-    @staticmethod
-    def _json_body(request: Request) -> Any:
-        data = request.get_data()
-        if not data.strip():
-            raise ApiError(400, "body", "is required: a JSON object")
-        try:
-            body = json.loads(data)
-            # "\ud800" is valid JSON but no text: it could be neither stored nor rendered.
-            json.dumps(body, ensure_ascii=False).encode("utf-8")
-        except ValueError as exc:  # JSONDecodeError, undecodable bytes, lone surrogates
-            raise ApiError(400, "body", f"is not valid JSON text: {exc}") from None
-        return body
+    def _order_id(self, grant: Grant, ref: str | int, shop_id: int | None) -> int:
+        """The id of the order ``ref`` (a code or an id) names, once the grant's right to it is
+        checked (404 / 403); ``shop_id`` None: a layout whose order URLs name no shop."""
+        if shop_id is not None:
+            self._owned_shop(grant, shop_id)
+        with self.db.session() as conn:
+            order_id = store.order_id_of(conn, ref)
+            row = None if order_id is None else store.order_row(conn, order_id)
+        if row is None or order_id is None or (shop_id is not None and row["shop_id"] != shop_id):
+            where = f" in shop {shop_id}" if shop_id is not None else ""
+            raise ApiError(404, "id", f"Order {ref} does not exist{where}")
+        if shop_id is None:
+            self._owned_shop(grant, row["shop_id"])
+        return order_id
+
+    def _order_answer(
+        self,
+        request: Request,
+        urls: Urls,
+        grant: Grant,
+        order_id: int,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        # The shop's clock, not the order's updated_on: an order also changes with its contact,
+        # which creating another order may update (and which has no date of its own).
+        with self.db.session() as conn:
+            row, lines = store.get_order(conn, order_id)
+            if row is None:
+                raise ApiError(404, "id", f"Order {order_id} does not exist")
+            newest, ambiguous = store.shop_clock(conn, row["shop_id"])
+        doc = order_doc(urls, row, lines, links_curies=True)
+        if headers is None and status == 201:
+            headers = {"Location": doc["_links"]["self"]["href"]}
+        return self._json(
+            request,
+            doc,
+            status,
+            grant=grant,
+            last_modified=newest or self._epoch,
+            ambiguous=ambiguous,
+            headers=headers,
+        )
 
     # -- API endpoints ----------------------------------------------------------------------
 
@@ -326,61 +309,89 @@ class SandboxApp:
     def _root(self, request: Request, urls: Urls) -> Response:
         grant = self._grant(request)
         with self.db.session() as conn:
+            user = store.get_user(conn, grant.user_id)
             shops = store.shops_of_user(conn, grant.user_id)
-        doc = root_doc(urls, self.layout, grant, shops)
+        if user is None:  # a token whose user is gone (only by editing the database)
+            raise ApiError(401, "access_token", "The access token's user does not exist")
+        doc = root_doc(urls, grant, user, shops)
         return self._json(request, doc, grant=grant, last_modified=self._epoch)
 
     def _shop(self, request: Request, urls: Urls, shop_id: int) -> Response:
         grant = self._admin(request)
-        doc = shop_doc(urls, self.layout, self._owned_shop(grant, shop_id))
+        doc = shop_doc(urls, self._owned_shop(grant, shop_id))
         return self._json(request, doc, grant=grant, last_modified=self._epoch)
 
     def _orders(self, request: Request, urls: Urls, shop_id: int) -> Response:
         grant = self._admin(request)
         self._owned_shop(grant, shop_id)
         query = parse_order_query(request.args)
-        # A page depends on the data, the shop, the host its links name, the page and the other
-        # arguments in their order (its links keep them so, with ``page`` moved last): the same
-        # page asked for again before any write is the same bytes, so it is rendered once.
-        # ``?page=2&per_page=50`` and ``?per_page=50&page=2`` are one page, so one key.
-        args = list(request.args.items(multi=True))
-        kept = tuple((k, v) for k, v in args if k != "page")
+        # A page depends on the data, the shop, the host its links name and its query (in its
+        # canonical form: the same page asked for in any spelling or order is the same bytes):
+        # asked for again before any write, it is not rendered again.
+        fresh = None
         with self.db.session() as conn:
-            key = (store.data_state(conn), shop_id, request.host_url, kept, query.page)
+            key = (store.data_state(conn), shop_id, request.host_url, query.canonical, query.page)
             page = self.pages.get(key)
             if page is None:
-                total, rows, items = store.search_orders(conn, shop_id, query)
+                stats = store.order_stats(conn, shop_id, query)
+                if query.page > last_page(stats.count, query.per_page):
+                    raise _past_the_last(query.page, stats.count, query.per_page, "orders")
+                rows, items = store.order_page(conn, shop_id, query)
+                histogram = None
+                if query.histogram is not None:
+                    histogram = store.order_histogram(conn, shop_id, query, query.histogram)
                 newest, ambiguous = store.shop_clock(conn, shop_id)
-        if page is None:
-            doc = orders_page_doc(urls, shop_id, query, args, total, rows, items)
-            page = self.pages.put(key, dumps(doc), newest or self._epoch, ambiguous)
+                # rendered out of the lock (rows are plain values by now)
+                fresh = (stats, rows, items, histogram, newest or self._epoch, ambiguous)
+        if fresh is not None:
+            stats, rows, items, histogram, newest, ambiguous = fresh
+            doc = orders_page_doc(urls, shop_id, query, stats, rows, items, histogram)
+            page = self.pages.put(key, dumps(doc), newest, ambiguous)
+        assert page is not None  # found, or rendered just now
         body, last_modified, ambiguous = page
         return self._json(
             request, None, grant=grant, last_modified=last_modified, ambiguous=ambiguous, body=body
         )
 
     def _order(
-        self, request: Request, urls: Urls, order_id: int, shop_id: int | None = None
+        self, request: Request, urls: Urls, ref: str | int, shop_id: int | None = None
     ) -> Response:
         grant = self._admin(request)
-        if shop_id is not None:
-            self._owned_shop(grant, shop_id)
-        # The shop's clock, not the order's updated_on: an order also changes with its contact,
-        # which creating another order may update (and which has no date of its own).
-        with self.db.session() as conn:
-            row, lines = store.get_order(conn, order_id)
-            newest, ambiguous = store.shop_clock(conn, row["shop_id"]) if row else (None, False)
-        if row is None or (shop_id is not None and row["shop_id"] != shop_id):
-            where = f" in shop {shop_id}" if shop_id is not None else ""
-            raise ApiError(404, "id", f"Order {order_id} does not exist{where}")
-        if shop_id is None:  # a layout whose order URL names no shop: check the order's own
-            self._owned_shop(grant, row["shop_id"])
+        order_id = self._order_id(grant, ref, shop_id)
         if request.method == "PUT":
-            update_order(self.db, order_id, self._json_body(request))
-            with self.db.session() as conn:
-                row, lines = store.get_order(conn, order_id)
-                newest, ambiguous = store.shop_clock(conn, row["shop_id"])  # type: ignore[index]
-        doc = order_doc(urls, row, lines, curies=True)  # type: ignore[arg-type]
+            update_order(self.db, order_id, json_body(request))
+        return self._order_answer(request, urls, grant, order_id)
+
+    def _order_json(self, request: Request, urls: Urls, order_id: int, shop_id: int) -> Response:
+        # The orders seed page's /orders/{id}.json: the same order as /orders/{code}.
+        return self._order(request, urls, order_id, shop_id)
+
+    def _tracking(
+        self, request: Request, urls: Urls, ref: str, shop_id: int | None = None
+    ) -> Response:
+        grant = self._admin(request)
+        order_id = self._order_id(grant, ref, shop_id)
+        update_tracking(self.db, order_id, json_body(request))
+        return self._order_answer(request, urls, grant, order_id)
+
+    def _events(
+        self, request: Request, urls: Urls, ref: str, shop_id: int | None = None
+    ) -> Response:
+        grant = self._admin(request)
+        order_id = self._order_id(grant, ref, shop_id)
+        query = parse_list_query(request.args, EVENT_SORTS)
+        with self.db.session() as conn:
+            order = store.order_row(conn, order_id)
+            events = store.events_of(conn, order_id)
+            newest, ambiguous = store.shop_clock(conn, order["shop_id"]) if order else (None, False)
+        if order is None:
+            raise ApiError(404, "id", f"Order {ref} does not exist")
+        total = len(events)
+        if query.page > last_page(total, query.per_page):
+            raise _past_the_last(query.page, total, query.per_page, "events")
+        start = (query.page - 1) * query.per_page
+        page = events[start : start + query.per_page]
+        doc = events_doc(urls, order, query, total, page)
         return self._json(
             request, doc, grant=grant, last_modified=newest or self._epoch, ambiguous=ambiguous
         )
@@ -388,29 +399,22 @@ class SandboxApp:
     def _create_order(self, request: Request, urls: Urls, shop_id: int) -> Response:
         grant = self._admin(request)
         self._owned_shop(grant, shop_id)
-        order_id = create_order(self.db, shop_id, self._json_body(request))
-        with self.db.session() as conn:
-            row, lines = store.get_order(conn, order_id)
-            newest, _ = store.shop_clock(conn, shop_id)
-        doc = order_doc(urls, row, lines, curies=True)  # type: ignore[arg-type]
-        location = {"Location": doc["_links"]["self"]["href"]}
-        return self._json(request, doc, 201, grant=grant, last_modified=newest, headers=location)
+        order_id = create_order(self.db, shop_id, json_body(request))
+        return self._order_answer(request, urls, grant, order_id, 201)
 
     def _update_orders(self, request: Request, urls: Urls, shop_id: int) -> Response:
         grant = self._admin(request)
         self._owned_shop(grant, shop_id)
-        ids, additions, removals = validate_bulk(self._json_body(request))
+        ids, additions, removals = validate_bulk(json_body(request))
         result = update_many(self.db, shop_id, ids, additions["status"])
-        valid = [order_doc(urls, result.orders[i], result.items[i]) for i in result.valid]
-        invalid = []
+        valid = [order_summary(urls, result.orders[i]) for i in result.valid]
+        invalid: list[Doc] = []
         for order_id, errors in result.invalid:
             row = result.orders.get(order_id)
-            if row is None:  # unknown here: only its id can be shown
-                invalid.append({"id": order_id, "_embedded": {"errors": error_items(errors)}})
-            else:
-                refused = order_doc(urls, row, result.items[order_id])
-                refused["_embedded"]["errors"] = error_items(errors)
-                invalid.append(refused)
+            # an unknown id (or another shop's order) can only be shown by its id
+            item: Doc = {"id": order_id} if row is None else order_summary(urls, row)
+            item["_embedded"] = {"errors": error_items(errors)}
+            invalid.append(item)
         doc = {
             "_embedded": {"invalid_items": invalid, "valid_items": valid},
             "additions": additions,
@@ -421,15 +425,65 @@ class SandboxApp:
             newest, _ = store.shop_clock(conn, shop_id)
         return self._json(request, doc, grant=grant, last_modified=newest or self._epoch)
 
-    def _product(self, request: Request, urls: Urls, shop_id: int, slug: str) -> Response:
+    def _contacts(self, request: Request, urls: Urls, shop_id: int) -> Response:
         grant = self._admin(request)
         self._owned_shop(grant, shop_id)
+        query = parse_list_query(request.args, CONTACT_SORTS)
         with self.db.session() as conn:
-            product, variants = store.get_product(conn, shop_id, slug)
+            total, rows = store.search_contacts(conn, shop_id, query)
+            newest, ambiguous = store.shop_clock(conn, shop_id)
+        if query.page > last_page(total, query.per_page):
+            raise _past_the_last(query.page, total, query.per_page, "contacts")
+        doc = contacts_page_doc(urls, shop_id, query, total, rows)
+        # Contacts change with orders (creating one may add or rename one): the orders' clock.
+        return self._json(
+            request, doc, grant=grant, last_modified=newest or self._epoch, ambiguous=ambiguous
+        )
+
+    def _products_page(
+        self, request: Request, urls: Urls, grant: Grant, shop_id: int | None, base: str
+    ) -> Response:
+        query: ListQuery = parse_list_query(request.args, PRODUCT_SORTS, prices=True)
+        with self.db.session() as conn:
+            total, rows, variants = store.search_products(conn, shop_id, query)
+        if query.page > last_page(total, query.per_page):
+            raise _past_the_last(query.page, total, query.per_page, "products")
+        doc = products_page_doc(urls, base, query, total, rows, variants)
+        return self._json(request, doc, grant=grant, last_modified=self._epoch)
+
+    def _products(self, request: Request, urls: Urls) -> Response:
+        # Products are the shops' public catalogue: any valid token reads them.
+        grant = self._grant(request)
+        return self._products_page(request, urls, grant, None, urls("products"))
+
+    def _shop_products(self, request: Request, urls: Urls, shop_id: int) -> Response:
+        grant = self._grant(request)
+        self._shop_row(shop_id)
+        base = urls("shop_products", shop_id=shop_id)
+        return self._products_page(request, urls, grant, shop_id, base)
+
+    def _product_answer(
+        self, request: Request, urls: Urls, grant: Grant, product: store.Row | None, what: str
+    ) -> Response:
         if product is None:
-            raise ApiError(404, "slug", f"Product {slug!r} does not exist in this shop")
+            raise ApiError(404, "product", f"Product {what} does not exist")
+        with self.db.session() as conn:
+            _, variants = store.get_product(conn, product["id"])
         doc = product_doc(urls, product, variants)
         return self._json(request, doc, grant=grant, last_modified=self._epoch)
+
+    def _product(self, request: Request, urls: Urls, product_id: int) -> Response:
+        grant = self._grant(request)
+        with self.db.session() as conn:
+            product, _ = store.get_product(conn, product_id)
+        return self._product_answer(request, urls, grant, product, str(product_id))
+
+    def _product_by_slug(self, request: Request, urls: Urls, shop_id: int, slug: str) -> Response:
+        grant = self._grant(request)
+        self._shop_row(shop_id)
+        with self.db.session() as conn:
+            product, _ = store.get_product(conn, shop_id=shop_id, slug=slug)
+        return self._product_answer(request, urls, grant, product, f"{slug!r} of this shop")
 
     # -- OAuth2 and web pages (no faults, no bearer token) ------------------------------------
 
@@ -438,12 +492,15 @@ class SandboxApp:
             body = issue_token(
                 self.db,
                 request.headers.get("Authorization"),
-                request.form.to_dict(),
+                form_body(request),
                 self.token_lifetime,
             )
             status = 200
-        except OAuthError as exc:
-            body, status = {"error": exc.error, "error_description": exc.description}, exc.status
+        except OAuthError as refused:
+            body = {"error": refused.error, "error_description": refused.description}
+            status = refused.status
+        except ApiError as error:  # 413
+            body, status = {"error": "invalid_request", "error_description": error.text}, 413
         response = Response(dumps(body), status=status, content_type=JSON_TYPE)
         response.headers["Cache-Control"] = "no-store"  # RFC 6749 5.1
         response.headers["Pragma"] = "no-cache"
@@ -484,6 +541,7 @@ def make_app(
     fail_rate: float = 0.0,
     token_lifetime: float = 3600,
     layout: str = "default",
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> SandboxApp:
     """A ready WSGI application over a seeded database (in memory, or the file ``db``)."""
     check_options(  # fail before seeding on a bad value
@@ -492,9 +550,18 @@ def make_app(
         fail_rate=fail_rate,
         token_lifetime=token_lifetime,
         layout=layout,
+        max_body_bytes=max_body_bytes,
     )
     config = SandboxConfig(latency_ms=latency_ms, fail_rate=fail_rate)
     database = open_database(db, orders=orders, seed=seed)
     return SandboxApp(
-        database, layout=layout, config=config, seed=seed, token_lifetime=token_lifetime
+        database,
+        layout=layout,
+        config=config,
+        seed=seed,
+        token_lifetime=token_lifetime,
+        max_body_bytes=max_body_bytes,
     )
+
+
+__all__ = ["CLOSE_KEY", "DROP_KEY", "SandboxApp", "check_options", "make_app"]

@@ -1,8 +1,10 @@
-"""Who is calling: the ready-made tokens and client, bearer-token checks, and the OAuth2 token grant.
+"""Who is calling: the ready-made users, tokens and client, bearer-token checks, and OAuth2 grants.
 
 Tokens live in the ``tokens`` table (ready-made ones are seeded; issued ones are added by the token
 endpoint with an expiry). A request's token resolves to a :class:`Grant`; the shop endpoints then
-require the ``admin`` scope and ownership of the shop.
+require the ``admin`` scope and ownership of the shop. The token endpoint grants
+``client_credentials`` (for the ready-made client's user) and ``password`` (for a ready-made user,
+the client authenticating too), the client's credentials sent by HTTP Basic or in the form.
 """
 
 from __future__ import annotations
@@ -11,41 +13,18 @@ import base64
 import binascii
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from ._accounts import (
+    CLIENT_DEFAULT_SCOPE,
+    GRANT_TYPES,
+)
+from ._db import Database
 from ._errors import ApiError
-
-if TYPE_CHECKING:  # _db imports the seeder, which imports the ready-made tokens from here
-    from ._db import Database
 
 REALM = "bootic"
 CHALLENGE = f'Bearer realm="{REALM}", error="invalid_token"'
-
-
-@dataclass(frozen=True)
-class ReadyToken:
-    """A token seeded into every sandbox, so scripts and tests can start without the OAuth dance."""
-
-    name: str
-    value: str
-    user_id: int
-    scopes: str
-    expired: bool = False
-
-
-READY_TOKENS: tuple[ReadyToken, ...] = (
-    ReadyToken("shop1_admin", "sandbox-shop1-admin-token", 1, "admin"),
-    ReadyToken("shop2_admin", "sandbox-shop2-admin-token", 2, "admin"),
-    ReadyToken("shop1_public", "sandbox-shop1-public-token", 1, "public"),
-    ReadyToken("shop1_expired", "sandbox-shop1-expired-token", 1, "admin", expired=True),
-)
-
-CLIENT_ID = "sandbox-client"
-CLIENT_SECRET = "sandbox-secret"
-CLIENT_USER_ID = 1
-CLIENT_SCOPES = "admin public"  # what the client may ask for
-CLIENT_DEFAULT_SCOPE = "admin"  # what it gets when it asks for nothing
 
 
 @dataclass(frozen=True)
@@ -57,8 +36,12 @@ class Grant:
     user_name: str
     scopes: tuple[str, ...]
 
+    def __repr__(self) -> str:  # never the token itself
+        return f"Grant(user_name={self.user_name!r}, scopes={self.scopes!r})"
+
     @property
     def scope_header(self) -> str:
+        """The scopes as the API writes them (``X-OAuth-Scopes``, the root's ``scopes``)."""
         return ",".join(self.scopes)
 
     @property
@@ -92,6 +75,7 @@ def authenticate(db: Database, authorization: str | None) -> Grant:
 
 
 def require_admin(grant: Grant) -> None:
+    """A 403 unless the grant has the ``admin`` scope."""
     if not grant.is_admin:
         raise ApiError(
             403,
@@ -111,7 +95,7 @@ class OAuthError(Exception):
 
 
 def _client_credentials(
-    authorization: str | None, form: dict[str, str]
+    authorization: str | None, form: Mapping[str, str]
 ) -> tuple[str | None, str | None]:
     """Client id and secret from HTTP Basic auth (preferred by RFC 6749) or from the form."""
     if authorization and authorization[:6].lower() == "basic ":
@@ -124,31 +108,50 @@ def _client_credentials(
     return form.get("client_id"), form.get("client_secret")
 
 
+def _same(stored: str, given: str | None) -> bool:
+    return secrets.compare_digest(stored.encode(), (given or "").encode())
+
+
+def _grant_user(db: Database, grant_type: str, client_user: int, form: Mapping[str, str]) -> int:
+    """The user a token is granted for: the client's own, or the password grant's."""
+    if grant_type == "client_credentials":
+        return client_user
+    username, password = form.get("username"), form.get("password")
+    if not username or password is None:
+        raise OAuthError(400, "invalid_request", "the password grant needs username and password")
+    rows = db.query("SELECT id, password FROM users WHERE user_name = ?", (username,))
+    if not rows or not _same(rows[0]["password"], password):
+        raise OAuthError(400, "invalid_grant", "Unknown user or wrong password")
+    return int(rows[0]["id"])
+
+
 def issue_token(
-    db: Database, authorization: str | None, form: dict[str, str], lifetime: float
+    db: Database, authorization: str | None, form: Mapping[str, str], lifetime: float
 ) -> dict[str, object]:
-    """Answer a token request (client_credentials only) or raise :class:`OAuthError`."""
+    """Answer a token request (``client_credentials`` or ``password``) or raise
+    :class:`OAuthError`."""
     grant_type = form.get("grant_type")
     if not grant_type:
         raise OAuthError(400, "invalid_request", "grant_type is required")
-    if grant_type != "client_credentials":
-        raise OAuthError(400, "unsupported_grant_type", "Only client_credentials is supported")
+    if grant_type not in GRANT_TYPES:
+        raise OAuthError(
+            400, "unsupported_grant_type", f"Supported grant types: {', '.join(GRANT_TYPES)}"
+        )
     client_id, secret = _client_credentials(authorization, form)
     rows = db.query("SELECT * FROM clients WHERE client_id = ?", (client_id or "",))
-    if not rows or not secrets.compare_digest(
-        rows[0]["client_secret"].encode(), (secret or "").encode()
-    ):
+    if not rows or not _same(rows[0]["client_secret"], secret):
         raise OAuthError(401, "invalid_client", "Unknown client or wrong secret")
     client = rows[0]
+    user_id = _grant_user(db, grant_type, client["user_id"], form)
     allowed = client["scopes"].split()
-    requested = (form.get("scope") or CLIENT_DEFAULT_SCOPE).split()
+    requested = (form.get("scope") or CLIENT_DEFAULT_SCOPE).replace(",", " ").split()
     if not set(requested) <= set(allowed):
         raise OAuthError(400, "invalid_scope", f"Allowed scopes: {' '.join(allowed)}")
     token = secrets.token_hex(20)
     scope = " ".join(requested)
     db.execute(
         "INSERT INTO tokens (token, user_id, scopes, expires_at, name) VALUES (?, ?, ?, ?, ?)",
-        (token, client["user_id"], scope, time.time() + lifetime, f"issued to {client_id}"),
+        (token, user_id, scope, time.time() + lifetime, f"issued to {client_id} ({grant_type})"),
     )
     return {
         "access_token": token,

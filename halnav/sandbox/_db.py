@@ -13,22 +13,27 @@ import math
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
+from ._options import check_orders
 from ._seed import populate
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE users (id INTEGER PRIMARY KEY, user_name TEXT NOT NULL, email TEXT NOT NULL);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY, user_name TEXT NOT NULL UNIQUE, email TEXT NOT NULL, uid TEXT NOT NULL,
+    role TEXT NOT NULL, provider TEXT NOT NULL, last_logged_on TEXT NOT NULL,
+    password TEXT NOT NULL
+);
 CREATE TABLE shops (
     id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
-    subdomain TEXT NOT NULL, url TEXT NOT NULL, currency TEXT NOT NULL, contact_email TEXT NOT NULL,
-    created_on TEXT NOT NULL
+    subdomain TEXT NOT NULL, url TEXT NOT NULL, currency_code TEXT NOT NULL, locale TEXT NOT NULL,
+    description TEXT NOT NULL, contact_email TEXT NOT NULL, created_on TEXT NOT NULL
 );
 CREATE TABLE products (
     id INTEGER PRIMARY KEY, shop_id INTEGER NOT NULL, title TEXT NOT NULL, slug TEXT NOT NULL,
@@ -54,7 +59,7 @@ CREATE TABLE addresses (
     locality_name TEXT, region_name TEXT, country_name TEXT, postal_code TEXT, country_code TEXT,
     lat REAL, lng REAL
 );
--- search: casefolded "code NUL product titles", fixed once the order exists.
+-- search: casefolded "code NUL product titles". tags: comma-separated, sorted, no spaces.
 CREATE TABLE orders (
     id INTEGER PRIMARY KEY, shop_id INTEGER NOT NULL, code TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL, contact_id INTEGER, address_id INTEGER, promotion_id INTEGER,
@@ -64,7 +69,8 @@ CREATE TABLE orders (
     courier_name TEXT, shipped_email_sent INTEGER NOT NULL, closed_email_sent INTEGER NOT NULL,
     total_weight_in_grams INTEGER NOT NULL, payment_type TEXT, payment_name TEXT, auth_code TEXT,
     transaction_id TEXT, fulfillment_method TEXT NOT NULL, coupon_amount INTEGER NOT NULL,
-    coupon_description TEXT, search TEXT NOT NULL
+    coupon_description TEXT, search TEXT NOT NULL, currency_code TEXT NOT NULL,
+    shipping_discount INTEGER NOT NULL, tags TEXT NOT NULL
 );
 CREATE TABLE line_items (
     id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, product_id INTEGER NOT NULL,
@@ -74,6 +80,11 @@ CREATE TABLE line_items (
     discount_description TEXT, net_total INTEGER NOT NULL, total INTEGER NOT NULL,
     product_weight_in_grams INTEGER NOT NULL, weight_in_grams INTEGER NOT NULL,
     image_id INTEGER NOT NULL, image_file TEXT NOT NULL
+);
+-- An order's status changes; the first one (from_status NULL) is its creation.
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, from_status TEXT, to_status TEXT NOT NULL,
+    created_on TEXT NOT NULL
 );
 CREATE TABLE tokens (
     token TEXT PRIMARY KEY, user_id INTEGER NOT NULL, scopes TEXT NOT NULL, expires_at REAL,
@@ -99,27 +110,25 @@ CREATE INDEX orders_shipped ON orders (shop_id, shipped_on, id);
 CREATE INDEX orders_pending_asc ON orders (shop_id, pending_on IS NULL, pending_on, id, status);
 CREATE INDEX orders_closed_asc ON orders (shop_id, closed_on IS NULL, closed_on, id, status);
 CREATE INDEX orders_shipped_asc ON orders (shop_id, shipped_on IS NULL, shipped_on, id, status);
+CREATE INDEX orders_net_total ON orders (shop_id, net_total, id);
 CREATE INDEX orders_status ON orders (shop_id, status);
 CREATE INDEX line_items_order ON line_items (order_id);
 CREATE INDEX line_items_product ON line_items (product_id);
 CREATE INDEX addresses_lat ON addresses (lat);
+CREATE INDEX events_order ON events (order_id);
 """
 
 EARTH_RADIUS_KM = 6371.0088
 
 
-def is_sqlite_int(value: object) -> bool:
+def is_sqlite_int(value: object) -> TypeGuard[int]:
     """An integer that SQLite can store (64 bits); booleans are not integers here."""
     return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
-def check_orders(orders: int) -> None:
-    """The one check of the ``orders`` option (a ``ValueError`` names it)."""
-    if orders < 0:
-        raise ValueError("orders must be >= 0")
-
-
-def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float | None:
+def haversine_km(
+    lat1: float | None, lng1: float | None, lat2: float | None, lng2: float | None
+) -> float | None:
     """Great-circle distance in kilometres (None when a coordinate is missing)."""
     if lat1 is None or lng1 is None or lat2 is None or lng2 is None:
         return None
@@ -129,18 +138,24 @@ def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float | 
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def _casefold(text: str | None) -> str | None:
+    """SQL ``casefold(x)``: Python's casefolding (SQLite's ``lower`` folds ASCII only)."""
+    return None if text is None else text.casefold()
+
+
 class Connection(sqlite3.Connection):
-    """sqlite3's connection with room for the counts that ``_store`` remembers."""
+    """sqlite3's connection with room for the aggregates that ``_store`` remembers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.count_cache: dict[Any, int] = {}
+        self.count_cache: dict[Any, tuple[Any, ...]] = {}
 
 
 def _connect(target: str) -> sqlite3.Connection:
     conn = sqlite3.connect(target, check_same_thread=False, factory=Connection)
     conn.row_factory = sqlite3.Row
     conn.create_function("haversine_km", 4, haversine_km, deterministic=True)
+    conn.create_function("casefold", 1, _casefold, deterministic=True)
     return conn
 
 
@@ -153,7 +168,7 @@ class Database:
         self.lock = threading.RLock()
 
     @contextmanager
-    def session(self) -> Iterator[sqlite3.Connection]:
+    def session(self) -> Generator[sqlite3.Connection, None, None]:
         """Hold the lock for a unit of work; commit it when it succeeds, roll back otherwise."""
         with self.lock:
             try:
@@ -220,6 +235,13 @@ def _is_sandbox_file(conn: sqlite3.Connection, path: str) -> bool:
         return False
     if "meta" not in tables:
         raise ValueError(f"{path} is an SQLite database but not a Bootic sandbox one")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    version = None if row is None else str(row[0])
+    if version != SCHEMA_VERSION:
+        raise ValueError(
+            f"{path} was made by another version of the sandbox (schema {version}, this one"
+            f" needs {SCHEMA_VERSION}): delete it, or give another --db file"
+        )
     return True
 
 

@@ -1,11 +1,15 @@
-"""Deterministic sample data: two shops, their catalogues, contacts, addresses and orders.
+"""Deterministic sample data: two shops, their catalogues, contacts, addresses, orders and events.
 
-Everything is drawn from one ``random.Random(seed)`` in a fixed order and inserted with
+Everything is drawn from ``random.Random(seed)`` sources in a fixed order and inserted with
 ``executemany``, so the same ``(orders, seed)`` always gives byte-identical documents, and 14,486
 orders seed in well under a second. Dates are fixed (2013 to 2016), never relative to today.
 Totals add up: a line's ``net_total = unit_price * units`` and ``total = net_total -
 discount_total``; an order's ``net_total`` is the sum of its lines' and ``total = net_total +
 shipping_total - discount_total``.
+
+The attributes added after the first release (tags, delivered orders, shipping discounts, events)
+come from a second random source, so that the first one's draws, and with them every code, status,
+total and date seeded before, stay as they were.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from . import _vocab as vocab
-from ._auth import CLIENT_ID, CLIENT_SCOPES, CLIENT_SECRET, CLIENT_USER_ID, READY_TOKENS
+from ._accounts import (
+    CLIENT_ID,
+    CLIENT_SCOPES,
+    CLIENT_SECRET,
+    CLIENT_USER_ID,
+    READY_TOKENS,
+    READY_USERS,
+)
 
 SHOP1_ID = 29
 SHOP2_ID = 31
@@ -30,14 +41,17 @@ SHOP2_ORDERS = 50
 FIRST_ORDER_ID = 500_001
 EPOCH = datetime(2013, 1, 1)
 SPAN_SECONDS = int((datetime(2017, 1, 1) - EPOCH).total_seconds())
+LAST_LOGGED_ON = "2016-12-30T18:22:41"
+CURRENCY_CODE = "CLP"
 
-USERS = ((1, "sandbox-owner", "owner@example.com"), (2, "other-owner", "other@example.com"))
 SHOPS = (
-    # id, user, name, subdomain, url, currency, contact email, created on
-    (SHOP1_ID, 1, "Sandbox Shoes & Wine", "sandbox-shop", "http://sandbox-shop.bootic.net",
-     "CLP", "owner@example.com", "2012-11-05T10:12:00"),
-    (SHOP2_ID, 2, "Other Bookshop", "other-bookshop", "http://other-bookshop.bootic.net",
-     "CLP", "other@example.com", "2012-12-01T09:00:00"),
+    # id, user, name, subdomain, url (no scheme, as the API writes it), currency, locale,
+    # description, contact email, created on
+    (SHOP1_ID, 1, "Sandbox Shoes & Wine", "sandbox-shop", "sandbox-shop.bootic.net",
+     CURRENCY_CODE, "es", "Shoes, clothes and wine from Valparaíso", "owner@example.com",
+     "2012-11-05T10:12:00"),
+    (SHOP2_ID, 2, "Other Bookshop", "other-bookshop", "other-bookshop.bootic.net",
+     CURRENCY_CODE, "es", "Books for every reader", "other@example.com", "2012-12-01T09:00:00"),
 )  # fmt: skip
 
 
@@ -107,7 +121,7 @@ class Dice:
     """Draws from one ``random.Random(seed)``, each from a single ``random()`` call: several times
     cheaper than ``randrange``/``choice``/``sample``, which matters for 100,000 orders."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str) -> None:
         self.random = random.Random(seed).random
 
     def chance(self, probability: float) -> bool:
@@ -145,6 +159,7 @@ STATUSES = Weighted(vocab.STATUS_WEIGHTS)
 PAYMENTS = Weighted([((slug, name), w) for slug, name, w in vocab.PAYMENT_METHODS])
 LINE_COUNTS = Weighted([(1, 50), (2, 30), (3, 15), (4, 5)])
 UNITS = Weighted([(1, 70), (2, 20), (3, 10)])
+TAG_COUNTS = Weighted([(0, 70), (1, 22), (2, 8)])
 
 
 def _catalogue(
@@ -156,7 +171,9 @@ def _catalogue(
     first_variant_id: int,
 ) -> list[list[Variant]]:
     """Insert a shop's products and variants; return the variants grouped by product."""
-    product_rows, variant_rows, grouped = [], [], []
+    product_rows: list[tuple[Any, ...]] = []
+    variant_rows: list[tuple[Any, ...]] = []
+    grouped: list[list[Variant]] = []
     product_id, variant_id = first_product_id, first_variant_id
     for title, price, weight, variant_titles in products:
         slug = ascii_slug(title)
@@ -164,7 +181,7 @@ def _catalogue(
         image_file = f"_MG_{dice.between(1000, 9999)}.JPG"
         product_rows.append((product_id, shop_id, title, slug, price, weight, image_id, image_file))
         prefix = "".join(dice.pick("ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(4))
-        variants = []
+        variants: list[Variant] = []
         for n, vtitle in enumerate(variant_titles, 1):
             sku = f"{prefix}{n}"
             variant_rows.append((variant_id, product_id, shop_id, vtitle, sku))
@@ -185,16 +202,20 @@ def _promotions(
     promos: Sequence[tuple[str, int, str, bool, str]],
     first: int,
 ) -> list[tuple[int, str, int, str, bool, str]]:
-    rows = [(first + i, shop_id, *promo) for i, promo in enumerate(promos)]
-    conn.executemany("INSERT INTO promotions VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    return [(row[0], *row[2:]) for row in rows]  # type: ignore[misc]
+    conn.executemany(
+        "INSERT INTO promotions VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(first + i, shop_id, *promo) for i, promo in enumerate(promos)],
+    )
+    return [(first + i, *promo) for i, promo in enumerate(promos)]
 
 
 def _contacts(
     conn: sqlite3.Connection, dice: Dice, shop_id: int, count: int, first_id: int
 ) -> list[tuple[int, Home]]:
     """Insert a shop's contacts; return each one's id and home."""
-    rows, result, used = [], [], set()
+    rows: list[tuple[Any, ...]] = []
+    result: list[tuple[int, Home]] = []
+    used: set[str] = set()
     for i in range(count):
         if i == 0 and shop_id == SHOP1_ID:  # the person of the seed page
             first, last = "Joe", "Perk"
@@ -238,11 +259,49 @@ def _contacts(
     return result
 
 
+def line_discount(amount: int, kind: str, line_net: int) -> int:
+    """What a promotion (``amount`` in pesos for ``$``, in percent for ``%``) takes off a line."""
+    return min(amount, line_net) if kind == "$" else line_net * amount // 100
+
+
+def _events(
+    order_id: int,
+    status: str,
+    created: int,
+    pending: int | None,
+    closed: int | None,
+    shipped: int | None,
+    delivered: int | None,
+    updated: int,
+) -> list[tuple[int, str | None, str, str]]:
+    """The status changes that led a seeded order to ``status``, each with its date."""
+    path: list[tuple[str, int | None]] = [
+        ("checkout", created), ("pending", pending), ("closed", closed), ("shipped", shipped),
+        ("delivered", delivered),
+    ]  # fmt: skip
+    if status == "invalid":
+        path = [step for step in path if step[1] is not None] + [("invalid", updated)]
+    rows: list[tuple[int, str | None, str, str]] = []
+    previous: str | None = None
+    for to, when in path:
+        if when is not None:
+            rows.append((order_id, previous, to, stamp(when)))
+            previous = to
+    return rows
+
+
 def populate(conn: sqlite3.Connection, *, orders: int, seed: int) -> None:
     """Fill an empty schema: fixed users, shops, tokens and client, then the seeded data."""
     dice = Dice(seed)
-    conn.executemany("INSERT INTO users VALUES (?, ?, ?)", USERS)
-    conn.executemany("INSERT INTO shops VALUES (?, ?, ?, ?, ?, ?, ?, ?)", SHOPS)
+    extra = Dice(f"halnav-sandbox-extra:{seed}")  # the later attributes' own draws
+    conn.executemany(
+        "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (u.id, u.user_name, u.email, u.uid, "user", "bootic", LAST_LOGGED_ON, u.password)
+            for u in READY_USERS
+        ],
+    )
+    conn.executemany("INSERT INTO shops VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", SHOPS)
     conn.executemany(
         "INSERT INTO tokens VALUES (?, ?, ?, ?, ?)",
         [(t.value, t.user_id, t.scopes, 0.0 if t.expired else None, t.name) for t in READY_TOKENS],
@@ -272,6 +331,7 @@ def populate(conn: sqlite3.Connection, *, orders: int, seed: int) -> None:
     order_rows: list[tuple[Any, ...]] = []
     line_rows: list[tuple[Any, ...]] = []
     address_rows: list[tuple[Any, ...]] = []
+    event_rows: list[tuple[Any, ...]] = []
     order_id, line_id, address_id = FIRST_ORDER_ID, 2_000_001, 35_601
     latest = 0
     for created, shop_id in starts:
@@ -281,20 +341,21 @@ def populate(conn: sqlite3.Connection, *, orders: int, seed: int) -> None:
         pickup = dice.chance(0.15)
         promotion = dice.pick(promotions) if dice.chance(0.2) else None
 
-        lines, net, line_discounts, weight = [], 0, 0, 0
+        lines: list[tuple[Any, ...]] = []
+        net = line_discounts = weight = 0
         for variants in dice.distinct(catalogue, LINE_COUNTS.draw(dice)):
             v = dice.pick(variants)
             units = UNITS.draw(dice)
             requested = units + 1 if dice.chance(0.03) else units
             line_net = v.price * units
-            discount = 0
+            discount, description = 0, None
             if promotion is not None and not promotion[4]:
-                amount, kind = promotion[2], promotion[3]
-                discount = min(amount, line_net) if kind == "$" else line_net * amount // 100
+                discount = line_discount(promotion[2], promotion[3], line_net)
+                description = promotion[5] if discount else None
             lines.append(
                 (line_id, order_id, v.product_id, v.id, v.product_title, v.product_slug, v.title,
                  v.sku, v.price, units, requested, discount,
-                 promotion[5] if discount else None, line_net, line_net - discount,
+                 description, line_net, line_net - discount,
                  v.weight, v.weight * units, v.image_id, v.image_file)
             )  # fmt: skip
             line_id += 1
@@ -309,6 +370,7 @@ def populate(conn: sqlite3.Connection, *, orders: int, seed: int) -> None:
             coupon_description = dice.pick(vocab.COUPON_DESCRIPTIONS)
 
         address_ref = None
+        shipping_discount = 0
         if pickup:
             shipping, shipping_description = 0, "Retiro en tienda"
         elif contact is None:
@@ -316,8 +378,8 @@ def populate(conn: sqlite3.Connection, *, orders: int, seed: int) -> None:
         else:
             home = contact[1]
             shipping_description, shipping = vocab.ZONES[home.city[4]]
-            if promotion is not None and promotion[4]:
-                shipping = 0
+            if promotion is not None and promotion[4]:  # free shipping: waived, and shown so
+                shipping, shipping_discount = 0, shipping
             address_ref = address_id
             address_rows.append(
                 (address_id, shop_id, home.street, home.street_2, home.city[0], home.city[1],
@@ -325,13 +387,15 @@ def populate(conn: sqlite3.Connection, *, orders: int, seed: int) -> None:
             )  # fmt: skip
             address_id += 1
 
-        pending = closed = shipped = None
+        pending: int | None = None
+        closed: int | None = None
+        shipped: int | None = None
         if status in ("pending", "closed", "shipped") or (status == "invalid" and dice.chance(0.5)):
             pending = created + dice.between(120, 3600)
-        if status in ("closed", "shipped"):
-            closed = pending + dice.between(60, 4 * 3600)  # type: ignore[operator]
-        if status == "shipped":
-            shipped = closed + dice.between(6 * 3600, 5 * 86400)  # type: ignore[operator]
+        if status in ("closed", "shipped") and pending is not None:
+            closed = pending + dice.between(60, 4 * 3600)
+        if status == "shipped" and closed is not None:
+            shipped = closed + dice.between(6 * 3600, 5 * 86400)
         updated = max(d for d in (created, pending, closed, shipped) if d is not None)
         updated += dice.between(0, 1800)
         latest = max(latest, updated)
@@ -344,6 +408,16 @@ def populate(conn: sqlite3.Connection, *, orders: int, seed: int) -> None:
         courier = dice.pick(vocab.COURIERS) if tracked else None
         tracking = str(dice.between(10**11, 10**12 - 1)) if tracked else None
 
+        # The later attributes, from their own source: a share of the shipped orders have been
+        # delivered since (before their last update, which stays what it was), and some orders
+        # carry tags.
+        delivered: int | None = None
+        if shipped is not None and extra.chance(vocab.DELIVERED_SHARE):
+            status = "delivered"
+            delivered = shipped + int(extra.random() * (updated - shipped))
+        tag_count = TAG_COUNTS.draw(extra)
+        tags = ",".join(sorted(extra.distinct(vocab.TAGS, tag_count))) if tag_count else ""
+
         code = order_code(order_id)
         search = order_search(code, (line[4] for line in lines))
         discount_total = line_discounts + coupon
@@ -354,15 +428,22 @@ def populate(conn: sqlite3.Connection, *, orders: int, seed: int) -> None:
              stamp(pending) if pending is not None else None,
              stamp(closed) if closed is not None else None,
              stamp(shipped) if shipped is not None else None,
-             shipping_description, tracking, courier, int(status == "shipped"), int(paid), weight,
+             shipping_description, tracking, courier, int(shipped is not None), int(paid), weight,
              pay_slug, pay_name, auth_code, transaction_id, "pickup" if pickup else "shipping",
-             coupon, coupon_description, search)
+             coupon, coupon_description, search, CURRENCY_CODE, shipping_discount, tags)
         )  # fmt: skip
+        event_rows.extend(
+            _events(order_id, status, created, pending, closed, shipped, delivered, updated)
+        )
         order_id += dice.between(1, 3)  # realistic gaps between ids
 
     conn.executemany(f"INSERT INTO addresses VALUES ({', '.join('?' * 11)})", address_rows)
-    conn.executemany(f"INSERT INTO orders VALUES ({', '.join('?' * 30)})", order_rows)
+    conn.executemany(f"INSERT INTO orders VALUES ({', '.join('?' * 33)})", order_rows)
     conn.executemany(f"INSERT INTO line_items VALUES ({', '.join('?' * 19)})", line_rows)
+    conn.executemany(
+        "INSERT INTO events (order_id, from_status, to_status, created_on) VALUES (?, ?, ?, ?)",
+        event_rows,
+    )
     conn.executemany(
         "INSERT INTO meta VALUES (?, ?)",
         [("orders", str(orders)), ("seed", str(seed)), ("epoch", stamp(latest))],

@@ -1,8 +1,9 @@
 """Every SQL statement of the API: reading shops, orders and their parts, and writing orders.
 
 Functions take the connection of a :meth:`Database.session`, so the caller decides what one locked
-unit of work is. A page of orders costs three statements whatever its size (count, the page joined
-with contact, address and promotion, then all its line items), never one per order.
+unit of work is. A page of orders costs three statements whatever its size (count and totals in
+one aggregate, remembered until the next write; the page joined with contact, address and
+promotion; then all its line items), never one per order.
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from ._filters import OrderQuery
+from ._filters import ListQuery, OrderQuery
 
 ORDER_COLUMNS = """
     o.id, o.shop_id, o.code, o.status, o.net_total, o.total, o.created_on, o.updated_on,
     o.pending_on, o.closed_on, o.shipped_on, o.shipping_total, o.shipping_description,
     o.discount_total, o.tracking_code, o.courier_name, o.shipped_email_sent, o.closed_email_sent,
     o.total_weight_in_grams, o.payment_type, o.payment_name, o.auth_code, o.transaction_id,
-    o.fulfillment_method, o.coupon_amount, o.coupon_description,
+    o.fulfillment_method, o.coupon_amount, o.coupon_description, o.currency_code,
+    o.shipping_discount, o.tags,
     a.id AS address_id, a.street, a.street_2, a.locality_name, a.region_name, a.country_name,
     a.postal_code, a.country_code, a.lat, a.lng,
     c.id AS contact_id, c.name AS contact_name, c.email AS contact_email,
@@ -44,29 +47,111 @@ NULLABLE_DATES = ("pending_on", "closed_on", "shipped_on")
 
 Row = sqlite3.Row
 Items = dict[int, list[Row]]
+Params = list[str | int | float]
+
+
+@dataclass(frozen=True)
+class OrderStats:
+    """The count and the ``total`` aggregates of every order a query matches."""
+
+    count: int
+    total: int
+    mean: int | None  # rounded to the unit (amounts are integers)
+    min: int | None
+    max: int | None
 
 
 def get_shop(conn: sqlite3.Connection, shop_id: int) -> Row | None:
-    return conn.execute("SELECT * FROM shops WHERE id = ?", (shop_id,)).fetchone()
+    row: Row | None = conn.execute("SELECT * FROM shops WHERE id = ?", (shop_id,)).fetchone()
+    return row
+
+
+def get_user(conn: sqlite3.Connection, user_id: int) -> Row | None:
+    row: Row | None = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+    return row
 
 
 def shops_of_user(conn: sqlite3.Connection, user_id: int) -> list[Row]:
     return conn.execute("SELECT * FROM shops WHERE user_id = ? ORDER BY id", (user_id,)).fetchall()
 
 
-def get_product(conn: sqlite3.Connection, shop_id: int, slug: str) -> tuple[Row | None, list[Row]]:
-    product = conn.execute(
-        "SELECT * FROM products WHERE shop_id = ? AND slug = ?", (shop_id, slug)
-    ).fetchone()
+def variants_of_products(conn: sqlite3.Connection, product_ids: Sequence[int]) -> Items:
+    """The variants of many products, grouped by product id (one statement per chunk)."""
+    grouped: Items = {product_id: [] for product_id in product_ids}
+    sql = "SELECT * FROM variants WHERE product_id IN ({marks}) ORDER BY id"
+    for row in in_chunks(conn, sql, list(grouped)):
+        grouped[row["product_id"]].append(row)
+    return grouped
+
+
+def get_product(
+    conn: sqlite3.Connection, product_id: int | None = None, *, shop_id: int = 0, slug: str = ""
+) -> tuple[Row | None, list[Row]]:
+    """A product, by id or by its shop and slug, with its variants."""
+    if product_id is not None:
+        product: Row | None = conn.execute(
+            "SELECT * FROM products WHERE id = ?", (product_id,)
+        ).fetchone()
+    else:
+        product = conn.execute(
+            "SELECT * FROM products WHERE shop_id = ? AND slug = ?", (shop_id, slug)
+        ).fetchone()
     if product is None:
         return None, []
-    variants = conn.execute(
-        "SELECT * FROM variants WHERE product_id = ? ORDER BY id", (product["id"],)
+    return product, variants_of_products(conn, [product["id"]])[product["id"]]
+
+
+def search_products(
+    conn: sqlite3.Connection, shop_id: int | None, query: ListQuery
+) -> tuple[int, list[Row], Items]:
+    """A page of products (of one shop, or of every shop) with their variants."""
+    clauses: list[str] = []
+    params: Params = []
+    if shop_id is not None:
+        clauses.append("shop_id = ?")
+        params.append(shop_id)
+    if query.q is not None:
+        clauses.append("instr(casefold(title), ?) > 0")
+        params.append(query.q)
+    if query.price_gte is not None:
+        clauses.append("price >= ?")
+        params.append(query.price_gte)
+    if query.price_lte is not None:
+        clauses.append("price <= ?")
+        params.append(query.price_lte)
+    where = " AND ".join(clauses) or "1"
+    total = int(conn.execute(f"SELECT COUNT(*) FROM products WHERE {where}", params).fetchone()[0])
+    direction = "DESC" if query.descending else "ASC"
+    column = "casefold(title)" if query.sort_column == "title" else query.sort_column
+    rows = conn.execute(
+        f"SELECT * FROM products WHERE {where} ORDER BY {column} {direction}, id {direction}"
+        " LIMIT ? OFFSET ?",
+        [*params, query.per_page, (query.page - 1) * query.per_page],
     ).fetchall()
-    return product, variants
+    return total, rows, variants_of_products(conn, [row["id"] for row in rows])
 
 
-def _in_chunks(
+def search_contacts(
+    conn: sqlite3.Connection, shop_id: int, query: ListQuery
+) -> tuple[int, list[Row]]:
+    """A page of a shop's contacts; ``q`` is a substring of the name or the email."""
+    where = "shop_id = ?"
+    params: Params = [shop_id]
+    if query.q is not None:
+        where += " AND instr(search, ?) > 0"
+        params.append(query.q)
+    total = int(conn.execute(f"SELECT COUNT(*) FROM contacts WHERE {where}", params).fetchone()[0])
+    direction = "DESC" if query.descending else "ASC"
+    column = "casefold(name)" if query.sort_column == "name" else "email_key"
+    rows = conn.execute(
+        f"SELECT * FROM contacts WHERE {where} ORDER BY {column} {direction}, id {direction}"
+        " LIMIT ? OFFSET ?",
+        [*params, query.per_page, (query.page - 1) * query.per_page],
+    ).fetchall()
+    return total, rows
+
+
+def in_chunks(
     conn: sqlite3.Connection, sql: str, ids: Sequence[int], chunk: int = 500
 ) -> Iterator[Row]:
     """Rows of ``sql`` (with one ``IN ({marks})``) for every id, a chunk of ids per statement:
@@ -80,7 +165,7 @@ def line_items(conn: sqlite3.Connection, order_ids: Sequence[int]) -> Items:
     """The line items of many orders, grouped by order id (one statement for a page)."""
     grouped: Items = {order_id: [] for order_id in order_ids}
     sql = f"SELECT {LINE_COLUMNS} FROM line_items WHERE order_id IN ({{marks}}) ORDER BY id"
-    for row in _in_chunks(conn, sql, list(grouped)):
+    for row in in_chunks(conn, sql, list(grouped)):
         grouped[row[0]].append(row)
     return grouped
 
@@ -89,7 +174,7 @@ def get_orders(conn: sqlite3.Connection, order_ids: Sequence[int]) -> tuple[list
     """Orders by id (in the order asked, unknown ids and repeats left out) with their lines."""
     wanted = list(dict.fromkeys(order_ids))
     sql = f"SELECT {ORDER_COLUMNS} {ORDER_JOINS} WHERE o.id IN ({{marks}})"
-    by_id = {row["id"]: row for row in _in_chunks(conn, sql, wanted)}
+    by_id = {row["id"]: row for row in in_chunks(conn, sql, wanted)}
     ordered = [by_id[i] for i in wanted if i in by_id]
     return ordered, line_items(conn, [row["id"] for row in ordered])
 
@@ -99,15 +184,47 @@ def get_order(conn: sqlite3.Connection, order_id: int) -> tuple[Row | None, list
     return (rows[0], items[order_id]) if rows else (None, [])
 
 
+def order_id_of(conn: sqlite3.Connection, ref: str | int) -> int | None:
+    """The id of the order a path names: by its id (digits) or by its code (case-insensitive)."""
+    if isinstance(ref, int) or ref.isdigit():
+        number = int(ref)
+        if not -(2**63) <= number < 2**63:
+            return None
+        row = conn.execute("SELECT id FROM orders WHERE id = ?", (number,)).fetchone()
+    else:
+        row = conn.execute("SELECT id FROM orders WHERE code = ?", (ref.upper(),)).fetchone()
+    return None if row is None else int(row[0])
+
+
 def get_order_by_code(conn: sqlite3.Connection, code: str) -> Row | None:
-    return conn.execute(
+    row: Row | None = conn.execute(
         "SELECT id, shop_id, code, status, total FROM orders WHERE code = ?", (code.upper(),)
     ).fetchone()
+    return row
 
 
-def _where(shop_id: int, query: OrderQuery) -> tuple[str, list[Any], bool, bool]:
+def events_of(conn: sqlite3.Connection, order_id: int) -> list[Row]:
+    """An order's status changes, oldest first."""
+    return conn.execute(
+        "SELECT id, from_status, to_status, created_on FROM events WHERE order_id = ?"
+        " ORDER BY created_on, id",
+        (order_id,),
+    ).fetchall()
+
+
+def add_event(
+    conn: sqlite3.Connection, order_id: int, before: str | None, after: str, when: str
+) -> None:
+    conn.execute(
+        "INSERT INTO events (order_id, from_status, to_status, created_on) VALUES (?, ?, ?, ?)",
+        (order_id, before, after, when),
+    )
+
+
+def _where(shop_id: int, query: OrderQuery) -> tuple[str, Params, bool, bool]:
     """SQL condition and parameters; also whether contacts / addresses must be joined."""
-    clauses, params = ["o.shop_id = ?"], [shop_id]
+    clauses: list[str] = ["o.shop_id = ?"]
+    params: Params = [shop_id]
     needs_contacts = needs_addresses = False
     if query.statuses is not None:
         clauses.append(f"o.status IN ({','.join('?' * len(query.statuses))})")
@@ -121,6 +238,11 @@ def _where(shop_id: int, query: OrderQuery) -> tuple[str, list[Any], bool, bool]
     if query.payment_method is not None:
         clauses.append("o.payment_type = ?")
         params.append(query.payment_method)
+    if query.tags is not None:
+        # tags is "a,b,c" (sorted, no spaces): ",a,b,c," holds ",b," exactly when b is a tag.
+        matches = " OR ".join("instr(',' || o.tags || ',', ?) > 0" for _ in query.tags)
+        clauses.append(f"({matches})")
+        params.extend(f",{tag}," for tag in query.tags)
     for column, operator, value in query.conditions:  # columns and operators come from a whitelist
         clauses.append(f"o.{column} {operator} ?")
         params.append(value)
@@ -129,6 +251,10 @@ def _where(shop_id: int, query: OrderQuery) -> tuple[str, list[Any], bool, bool]
         # match that also folds non-ASCII letters (LIKE would fold only ASCII).
         clauses.append("(instr(o.search, ?) > 0 OR instr(c.search, ?) > 0)")
         params.extend((query.q, query.q))
+        needs_contacts = True
+    if query.contact_email is not None:
+        clauses.append("c.email_key = ?")
+        params.append(query.contact_email)
         needs_contacts = True
     if query.near is not None:
         lat, lng, km = query.near
@@ -148,24 +274,43 @@ def _where(shop_id: int, query: OrderQuery) -> tuple[str, list[Any], bool, bool]
     return " AND ".join(clauses), params, needs_contacts, needs_addresses
 
 
-def search_orders(
-    conn: sqlite3.Connection, shop_id: int, query: OrderQuery
-) -> tuple[int, list[Row], Items]:
-    """One page of a shop's orders: the number of matches, the page's orders, their lines.
-
-    The page's ids are found first, on the indexes alone: joining contacts and addresses for
-    every row an OFFSET skips would make deep pages many times slower than the first one.
-    """
+def _from(shop_id: int, query: OrderQuery) -> tuple[str, Params]:
+    """``FROM ... WHERE ...`` of the orders a query matches, and its parameters."""
     where, params, needs_contacts, needs_addresses = _where(shop_id, query)
     joins = ""
     if needs_contacts:
         joins += " LEFT JOIN contacts c ON c.id = o.contact_id"
     if needs_addresses:
         joins += " JOIN addresses a ON a.id = o.address_id"
-    total = _count(conn, f"SELECT COUNT(*) FROM orders o{joins} WHERE {where}", params)
+    return f"FROM orders o{joins} WHERE {where}", params
+
+
+def order_stats(conn: sqlite3.Connection, shop_id: int, query: OrderQuery) -> OrderStats:
+    """How many orders the query matches and their totals: one aggregate statement,
+    remembered until the next write (walking the pages of a listing repeats it)."""
+    source, params = _from(shop_id, query)
+    sql = (
+        "SELECT COUNT(*), COALESCE(SUM(o.total), 0), ROUND(AVG(o.total)), MIN(o.total),"
+        f" MAX(o.total) {source}"
+    )
+    row = _remembered(conn, sql, params)
+    mean = None if row[2] is None else int(row[2])
+    return OrderStats(int(row[0]), int(row[1]), mean, row[3], row[4])
+
+
+def order_page(
+    conn: sqlite3.Connection, shop_id: int, query: OrderQuery
+) -> tuple[list[Row], Items]:
+    """The query's page of orders with their lines.
+
+    The page's ids are found first, on the indexes alone: joining contacts and addresses for
+    every row an OFFSET skips would make deep pages many times slower than the first one.
+    """
+    source, params = _from(shop_id, query)
     column = f"o.{query.sort_column}"
     # Orders without the date sorted on go last either way (NULL is the smallest value, so only
-    # an ascending sort needs telling); the id breaks ties so that pages are stable.
+    # an ascending sort needs telling); the id breaks ties, in the sort's direction, so that
+    # pages are stable and a client can walk by keyset (sort value, id).
     if query.descending:
         order_by = f"{column} DESC, o.id DESC"
     elif query.sort_column in NULLABLE_DATES:
@@ -175,37 +320,56 @@ def search_orders(
     ids = [
         row[0]
         for row in conn.execute(
-            f"SELECT o.id FROM orders o{joins} WHERE {where} ORDER BY {order_by} LIMIT ? OFFSET ?",
+            f"SELECT o.id {source} ORDER BY {order_by} LIMIT ? OFFSET ?",
             [*params, query.per_page, (query.page - 1) * query.per_page],
         )
     ]
-    rows, items = get_orders(conn, ids)
-    return total, rows, items
+    return get_orders(conn, ids)
+
+
+HISTOGRAM_KEYS = {
+    "day": "substr(o.created_on, 1, 10)",
+    "week": "date(o.created_on, '-6 days', 'weekday 1')",  # the Monday starting its week
+    "month": "substr(o.created_on, 1, 7)",
+    "year": "substr(o.created_on, 1, 4)",
+}
+
+
+def order_histogram(
+    conn: sqlite3.Connection, shop_id: int, query: OrderQuery, interval: str
+) -> list[tuple[str, int, int]]:
+    """``(period, count, sum of total)`` of the matching orders by creation ``interval``."""
+    source, params = _from(shop_id, query)
+    key = HISTOGRAM_KEYS[interval]
+    rows = conn.execute(
+        f"SELECT {key} AS period, COUNT(*), SUM(o.total) {source} GROUP BY period ORDER BY period",
+        params,
+    ).fetchall()
+    return [(str(row[0]), int(row[1]), int(row[2])) for row in rows]
 
 
 def data_state(conn: sqlite3.Connection) -> tuple[int, int]:
     """A value that changes with every write: this connection's ``total_changes``, and
     ``PRAGMA data_version`` for writes committed by another connection (another process
     sharing the ``--db`` file)."""
-    return conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0]
+    return conn.total_changes, int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
-def _count(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> int:
-    """``COUNT(*)``, remembered per connection: walking the pages of one listing repeats the
-    same count. A write on this connection changes ``total_changes``, a write committed by
-    another one (another process sharing the ``--db`` file) changes ``PRAGMA data_version``:
-    either retires every remembered count."""
-    cache: dict[Any, int] | None = getattr(conn, "count_cache", None)
+def _remembered(conn: sqlite3.Connection, sql: str, params: Params) -> tuple[Any, ...]:
+    """The one row of ``sql``, remembered per connection until the data changes: a write on
+    this connection changes ``total_changes``, a write committed by another one (another
+    process sharing the ``--db`` file) changes ``PRAGMA data_version``."""
+    cache: dict[Any, tuple[Any, ...]] | None = getattr(conn, "count_cache", None)
     if cache is None:
-        return int(conn.execute(sql, params).fetchone()[0])
+        return tuple(conn.execute(sql, params).fetchone())
     key = (data_state(conn), sql, tuple(params))
-    if key in cache:
-        return cache[key]
-    total = int(conn.execute(sql, params).fetchone()[0])
-    if len(cache) >= 256:
-        cache.clear()
-    cache[key] = total
-    return total
+    row = cache.get(key)
+    if row is None:
+        row = tuple(conn.execute(sql, params).fetchone())
+        if len(cache) >= 256:
+            cache.clear()
+        cache[key] = row
+    return row
 
 
 def variants_of_shop(conn: sqlite3.Connection, shop_id: int, ids: Iterable[int]) -> dict[int, Row]:
@@ -215,14 +379,15 @@ def variants_of_shop(conn: sqlite3.Connection, shop_id: int, ids: Iterable[int])
         " p.price, p.weight_in_grams, p.image_id, p.image_file FROM variants v"
         " JOIN products p ON p.id = v.product_id WHERE v.id IN ({marks})"
     )
-    rows = _in_chunks(conn, sql, list(dict.fromkeys(ids)))
+    rows = in_chunks(conn, sql, list(dict.fromkeys(ids)))
     return {row["id"]: row for row in rows if row["shop_id"] == shop_id}
 
 
 def contact_by_email(conn: sqlite3.Connection, shop_id: int, email_key: str) -> Row | None:
-    return conn.execute(
+    row: Row | None = conn.execute(
         "SELECT * FROM contacts WHERE shop_id = ? AND email_key = ?", (shop_id, email_key)
     ).fetchone()
+    return row
 
 
 def save_contact(conn: sqlite3.Connection, contact_id: int | None, **values: Any) -> int:
@@ -251,16 +416,39 @@ def copy_address(conn: sqlite3.Connection, shop_id: int, address_id: int) -> int
         " country_code, lat, lng FROM addresses WHERE id = ? AND shop_id = ?",
         (address_id, shop_id),
     )
-    return int(cursor.lastrowid) if cursor.rowcount else None  # type: ignore[arg-type]
+    return int(cursor.lastrowid or 0) if cursor.rowcount else None
 
 
 def get_address(conn: sqlite3.Connection, address_id: int) -> Row | None:
-    return conn.execute("SELECT * FROM addresses WHERE id = ?", (address_id,)).fetchone()
+    row: Row | None = conn.execute("SELECT * FROM addresses WHERE id = ?", (address_id,)).fetchone()
+    return row
+
+
+def get_promotion(conn: sqlite3.Connection, promotion_id: int) -> Row | None:
+    row: Row | None = conn.execute(
+        "SELECT * FROM promotions WHERE id = ?", (promotion_id,)
+    ).fetchone()
+    return row
+
+
+def order_row(conn: sqlite3.Connection, order_id: int) -> Row | None:
+    """The order's own columns (no joins): what a write needs to know of it."""
+    row: Row | None = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+    return row
 
 
 def next_order_id(conn: sqlite3.Connection) -> int:
     """One past the highest order id of any shop (ids are global, like the real API's)."""
     return int(conn.execute("SELECT COALESCE(MAX(id), 500000) + 1 FROM orders").fetchone()[0])
+
+
+def _insert_lines(conn: sqlite3.Connection, order_id: int, lines: list[dict[str, Any]]) -> None:
+    for line in lines:
+        line = {"order_id": order_id, **line}
+        conn.execute(
+            f"INSERT INTO line_items ({', '.join(line)}) VALUES ({', '.join('?' * len(line))})",
+            [*line.values()],
+        )
 
 
 def insert_order(
@@ -271,12 +459,13 @@ def insert_order(
         f"INSERT INTO orders ({', '.join(order)}) VALUES ({', '.join('?' * len(order))})",
         [*order.values()],
     )
-    for line in lines:
-        line = {"order_id": order["id"], **line}
-        conn.execute(
-            f"INSERT INTO line_items ({', '.join(line)}) VALUES ({', '.join('?' * len(line))})",
-            [*line.values()],
-        )
+    _insert_lines(conn, order["id"], lines)
+
+
+def replace_lines(conn: sqlite3.Connection, order_id: int, lines: list[dict[str, Any]]) -> None:
+    """Put ``lines`` in place of the order's line items."""
+    conn.execute("DELETE FROM line_items WHERE order_id = ?", (order_id,))
+    _insert_lines(conn, order_id, lines)
 
 
 def update_order(conn: sqlite3.Connection, order_id: int, values: dict[str, Any]) -> None:
@@ -306,7 +495,7 @@ def shop_clock(conn: sqlite3.Connection, shop_id: int) -> tuple[str | None, bool
     whole seconds, so when two writes fell in its second a copy stamped with it may predate
     the second one: it is then ambiguous and cannot prove a copy current (RFC 9110 8.8.2.2).
     """
-    newest = conn.execute(
+    newest: str | None = conn.execute(
         "SELECT MAX(updated_on) FROM orders WHERE shop_id = ?", (shop_id,)
     ).fetchone()[0]
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"writes:{shop_id}",)).fetchone()

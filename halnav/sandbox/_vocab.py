@@ -145,3 +145,9 @@ STATUS_WEIGHTS: tuple[tuple[str, int], ...] = (
 )
 
 COUPON_DESCRIPTIONS: tuple[str, ...] = ("Coupon BIENVENIDA", "Coupon VUELVE10", "Coupon AMIGOS")
+
+# Tags a shop owner puts on orders (an order has none, one or two).
+TAGS: tuple[str, ...] = ("gift", "vip", "wholesale", "fragile", "repeat", "priority")
+
+# The share of shipped orders that were delivered since.
+DELIVERED_SHARE = 0.3

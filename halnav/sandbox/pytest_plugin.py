@@ -15,15 +15,21 @@ from typing import Any
 
 import pytest
 
+from .. import sandbox
+
 DEFAULT_ORDERS = 120
-OPTIONS = ("orders", "seed", "fail_rate", "latency_ms", "token_lifetime", "layout")
+OPTIONS = (
+    "orders", "seed", "fail_rate", "latency_ms", "token_lifetime", "layout", "max_body_bytes",
+    "max_connections",
+)  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "bootic_sandbox(orders=120, seed=0, fail_rate=0.0, latency_ms=0, token_lifetime=3600,"
-        " layout='default'): options of the bootic_sandbox fixture",
+        " layout='default', max_body_bytes=1048576, max_connections=64): options of the"
+        " bootic_sandbox fixture",
     )
 
 
@@ -31,9 +37,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def bootic_sandbox(request: pytest.FixtureRequest) -> Iterator[Any]:
     """A running Bootic sandbox with fresh data; the value is its root URL (a ``SandboxURL``)
     with ``.token``, ``.tokens``, ``.token_url``, ``.client_id``, ``.client_secret``,
-    ``.shop_id``, ``.config`` (change ``latency_ms``/``fail_rate`` live) and ``.db``."""
+    ``.username``, ``.password``, ``.shop_id``, ``.config`` (change ``latency_ms``/``fail_rate``
+    live) and ``.db``."""
     try:
-        from halnav.sandbox import serve
+        serve = sandbox.serve  # without werkzeug, the package raises ImportError here
     except ImportError as exc:
         pytest.skip(
             f"bootic_sandbox needs the sandbox extra: pip install 'halnav[sandbox]' ({exc})"

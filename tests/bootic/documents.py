@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from responses import matchers
+
 from halnav import Client, Resource
 from halnav.bootic import Shop
 
@@ -55,3 +57,21 @@ def make_shop(document: dict[str, Any] | None = None) -> Shop:
         document or shop_document(), url=f"{ROOT}/shops/1.json", client=client, status_code=200
     )
     return resource.cast(Shop)
+
+
+def unfiltered_page(**extra: Any) -> dict[str, Any]:
+    """The first page of every order, as a server that declares no search form answers it:
+    what ``Shop.orders`` reads once before it sends a first filtered query."""
+    return {
+        "_links": {"self": {"href": ORDERS_URL}},
+        "total_items": 0,
+        "per_page": 30,
+        "page": 1,
+        "_embedded": {"items": []},
+        **extra,
+    }
+
+
+def serve_unfiltered(rsps: Any, url: str = ORDERS_URL, **extra: Any) -> None:
+    """Answer the unfiltered first page (a GET of ``url`` without any query)."""
+    rsps.get(url, match=[matchers.query_param_matcher({})], json=unfiltered_page(**extra))

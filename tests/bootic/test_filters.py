@@ -1,4 +1,4 @@
-"""The documented filter table: values become query variables, anything else is refused."""
+"""The filter tables: values become query text, anything a server does not accept is refused."""
 
 from __future__ import annotations
 
@@ -16,24 +16,28 @@ from halnav.bootic import (
     check_update_status,
     order_query,
 )
-from halnav.bootic._filters import order_ids, parse_id
+from halnav.bootic._forms import FormField, SearchForm, search_form
+from halnav.bootic._ids import order_ids, parse_id
+from halnav.bootic._terms import DOCUMENTED, canonical, from_form, from_variables, spellings
 
 
 def test_the_table_holds_every_documented_filter():
     documented = {
         "q", "page", "per_page", "status", "code", "product_id", "payment_method",
-        "created_on_gte", "created_on_lte", "updated_on_gte", "updated_on_lte",
+        "tags", "contact_email", "created_on_gte", "created_on_lte", "updated_on_gte", "updated_on_lte",
         "pending_on_gte", "pending_on_lte", "closed_on_gte", "closed_on_lte",
         "shipped_on_gte", "shipped_on_lte", "net_total_gte", "net_total_lte",
         "shipping_total_gte", "shipping_total_lte", "discount_total_gte", "discount_total_lte",
         "total_gte", "total_lte", "lat_long", "distance", "sort",
     }  # fmt: skip
     assert set(ORDER_FILTERS) == documented
+    # The seed's values, and what the live API adds: delivered, the net_total sorts.
     assert ORDER_STATUSES == (
-        "all", "checkout", "pending", "closed", "shipped", "invalid", "successful",
+        "all", "checkout", "pending", "closed", "shipped", "invalid", "successful", "delivered",
     )  # fmt: skip
-    assert UPDATE_STATUSES == ("pending", "closed", "shipped", "invalid")
-    assert "closed_on.asc" in ORDER_SORTS and len(ORDER_SORTS) == 10
+    assert UPDATE_STATUSES == ("pending", "closed", "shipped", "invalid", "delivered")
+    assert "closed_on.asc" in ORDER_SORTS and len(ORDER_SORTS) == 12
+    assert {"net_total.asc", "net_total.desc"} <= set(ORDER_SORTS)
 
 
 def test_values_become_query_strings():
@@ -88,15 +92,30 @@ def test_an_undocumented_status_lists_the_allowed_values(status):
     with pytest.raises(InvalidFilter) as caught:
         order_query({"status": status})
     assert caught.value.allowed == ORDER_STATUSES
-    assert "all, checkout, pending, closed, shipped, invalid, successful" in str(caught.value)
+    assert "all, checkout, pending, closed, shipped, invalid, successful, delivered" in str(
+        caught.value
+    )
 
 
-def test_update_statuses_are_the_four_documented():
+def test_the_live_api_s_values_are_documented_ones():
+    assert order_query({"status": "delivered", "sort": "net_total.desc"}) == {
+        "status": "delivered",
+        "sort": "net_total.desc",
+    }
+    assert order_query({"tags": ["vip", "gift"], "contact_email": "joe@bloggs.com"}) == {
+        "tags": "vip,gift",
+        "contact_email": "joe@bloggs.com",
+    }
+
+
+def test_update_statuses_are_the_documented_ones():
     for status in UPDATE_STATUSES:
         assert check_update_status(status) == status
     for status in ("checkout", "successful", "all", "SHIPPED", None):
-        with pytest.raises(InvalidFilter, match="pending, closed, shipped, invalid"):
+        with pytest.raises(InvalidFilter, match="pending, closed, shipped, invalid, delivered"):
             check_update_status(status)
+    with pytest.raises(InvalidFilter, match=r"allowed: pending, closed \(the server's\)"):
+        check_update_status("shipped", ("pending", "closed"), "the server's")
 
 
 @pytest.mark.parametrize(
@@ -149,3 +168,79 @@ def test_order_ids_are_sent_once_each_in_the_order_given():
 def test_order_ids_refuse_what_is_not_a_list_of_ids(ids, error):
     with pytest.raises(error):
         order_ids(ids)
+
+
+FORM = SearchForm(
+    "https://api.test/v1/shops/1/orders.json",
+    "GET",
+    (
+        FormField("page"),
+        FormField("status", options=("pending", "closed")),
+        FormField("created_on.gte"),
+        FormField("histogram", options=("day", "week")),
+    ),
+)
+
+
+def test_a_form_s_fields_and_options_decide():
+    terms = from_form(FORM, FORM.href)
+    assert terms.names == ("page", "status", "created_on_gte", "histogram")
+    assert terms.wire_name("created_on_gte") == "created_on.gte"
+    assert order_query({"status": ["closed"], "histogram": "week"}, terms) == {
+        "status": "closed",
+        "histogram": "week",
+    }
+    with pytest.raises(InvalidFilter) as caught:
+        order_query({"status": "shipped"}, terms)  # documented, but this server does not list it
+    assert caught.value.allowed == ("pending", "closed")
+    assert "allowed: pending, closed" in str(caught.value)
+    with pytest.raises(InvalidFilter) as caught:
+        order_query({"per_page": 5}, terms)
+    assert str(caught.value) == (
+        "unknown order filter 'per_page'; the server's search form at "
+        "https://api.test/v1/shops/1/orders.json takes: page, status, created_on_gte, histogram"
+    )
+    assert caught.value.allowed == terms.names
+
+
+def test_a_template_s_variables_take_dotted_names_and_documented_values():
+    terms = from_variables(["page", "status", "created_on.gte", "sort"], "the template")
+    assert terms.accepts("created_on_gte") and not terms.accepts("created_on.gte")
+    assert terms.wire_name("created_on_gte") == "created_on.gte"
+    assert terms.allowed("status") == ORDER_STATUSES and terms.allowed("sort") == ORDER_SORTS
+    with pytest.raises(InvalidFilter, match="the template takes: page, status, created_on_gte"):
+        order_query({"q": "x"}, terms)
+
+
+def test_names_and_spellings():
+    assert canonical("created_on.gte") == "created_on_gte" and canonical("total.lte") == "total_lte"
+    assert canonical("per_page") == "per_page" and canonical("price.gte") == "price_gte"
+    assert spellings("total_gte") == ("total_gte", "total.gte")
+    assert spellings("per_page") == ("per_page",)
+    assert DOCUMENTED.names == tuple(ORDER_FILTERS)
+
+
+def test_a_search_form_is_read_leniently():
+    assert search_form(None) is None and search_form({"_actions": []}) is None
+    assert search_form({"_actions": {"search": {"fields": "x"}}}) is None
+    form = search_form(
+        {
+            "_actions": {
+                "search": {
+                    "href": "https://api.test/orders",
+                    "method": "get",
+                    "fields": [
+                        {"name": "status", "prompt": "Status", "value": None, "options": ["a", 1]},
+                        {"name": "", "options": None},
+                        "junk",
+                        {"name": "q", "value": 5},
+                    ],
+                }
+            }
+        }
+    )
+    assert form == SearchForm(
+        "https://api.test/orders",
+        "GET",
+        (FormField("status", "Status", None, ("a", "1")), FormField("q", None, "5", None)),
+    )

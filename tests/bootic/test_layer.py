@@ -60,7 +60,8 @@ def test_iter_orders_walks_every_page(bootic):
     orders = list(shop.iter_orders(status="successful", per_page=7, sort="closed_on.asc"))
     assert len(orders) == total > 7  # several pages
     assert len({order.id for order in orders}) == total
-    assert {order.status for order in orders} <= {"closed", "shipped"}
+    # successful: closed or shipped on the seed page, and delivered (which it predates)
+    assert {order.status for order in orders} <= {"closed", "shipped", "delivered"}
     closed = [order["closed_on"] for order in orders]
     assert closed == sorted(closed)
 
@@ -69,7 +70,11 @@ def test_dates_may_be_date_objects(bootic):
     shop = bootic.shop()
     every = list(shop.iter_orders(status="successful", per_page=200, sort="closed_on.asc"))
     middle = dt.date.fromisoformat(every[len(every) // 2]["closed_on"][:10])
-    since = list(shop.iter_orders(status=["closed", "shipped"], closed_on_gte=middle, per_page=200))
+    since = list(
+        shop.iter_orders(
+            status=["closed", "shipped", "delivered"], closed_on_gte=middle, per_page=200
+        )
+    )
     expected = [o.id for o in every if o["closed_on"][:10] >= middle.isoformat()]
     assert sorted(o.id for o in since) == sorted(expected)
     assert 0 < len(since) < len(every)
@@ -79,7 +84,7 @@ def test_generic_resource_methods_work_on_layer_objects(bootic, sandbox):
     shop = bootic.shop()
     order = shop.orders(per_page=1).orders[0]
     assert order.pointer("/_embedded/contact/email") in sandbox.contact_emails
-    assert order.follow("shop")["id"] == sandbox.shop_id
+    assert order.follow("btc:events").embedded["items"][0]["to_status"] == "checkout"
     again = order.refresh()
     assert type(again) is Order and again["code"] == order.code
     assert again.checkout_url == order.checkout_url  # refresh() keeps the layer's class
@@ -102,10 +107,16 @@ def test_create_order_then_update_it(fresh):
         assert order.cart_url.startswith("http://") and order.code in order.cart_url
         assert shop.orders(code=order.code).orders[0].id == order.id
 
-        updated = order.update(status="pending")
+        edited = order.update(line_items=[{"variant_id": variant, "units": 1}])
+        assert isinstance(edited, Order) and edited.line_items[0]["units"] == 1
+        assert edited["total"] < order["total"]
+
+        updated = edited.set_status("pending", tracking_code="T-1")
         assert isinstance(updated, Order)
         assert updated.status == "pending" and updated["pending_on"]
+        assert updated["tracking_code"] == "T-1"
         assert shop.orders(code=order.code).orders[0].status == "pending"
+        assert shop.order(order.code).status == "pending"
 
 
 def test_a_422_on_create_carries_the_field_and_messages(bootic):
@@ -152,9 +163,36 @@ def test_client_credentials_get_a_token(sandbox, monkeypatch):
 
 def test_credentials_are_given_one_way():
     with pytest.raises(ValueError, match="not both"):
-        BooticClient(token="t", client_id="a", client_secret="b")
+        BooticClient(token="t", auth=("user", "password"))
     with pytest.raises(ValueError, match="both client_id and client_secret"):
         BooticClient(client_id="a")
+    with pytest.raises(ValueError, match="access_token"):
+        BooticClient(token={"token_type": "Bearer"})
+
+
+def test_a_saved_token_is_used_before_client_credentials_fetch_another(sandbox):
+    tokens = []
+    saved = {"access_token": sandbox.token, "token_type": "Bearer"}
+    with BooticClient(
+        token=saved,
+        client_id=sandbox.client_id,
+        client_secret=sandbox.client_secret,
+        root_url=sandbox,
+        token_url=sandbox.token_url,
+        on_new_token=tokens.append,
+    ) as bootic:
+        assert bootic.shop().id == sandbox.shop_id
+        assert tokens == []  # the saved one was good
+    with BooticClient(
+        token=sandbox.tokens["shop1_expired"],  # refused: a new one is fetched, and saved
+        client_id=sandbox.client_id,
+        client_secret=sandbox.client_secret,
+        root_url=sandbox,
+        token_url=sandbox.token_url,
+        on_new_token=tokens.append,
+    ) as bootic:
+        assert bootic.shop().id == sandbox.shop_id
+    assert len(tokens) == 1 and tokens[0]["access_token"] != sandbox.tokens["shop1_expired"]
 
 
 def test_without_the_oauth_extra_client_credentials_name_the_pip_command(monkeypatch):

@@ -30,6 +30,7 @@ from .documents import (
     UPDATERS_URL,
     make_shop,
     order_document,
+    serve_unfiltered,
     shop_document,
 )
 
@@ -55,11 +56,10 @@ def update_answer(valid, invalid=()):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda shop: shop.orders(state="pending"),
-        lambda shop: shop.orders(status="open"),
-        lambda shop: shop.orders(sort="newest"),
+        lambda shop: shop.orders(state="pending"),  # the btc:orders template cannot carry it
+        lambda shop: shop.orders(state=None),  # left out, but misspelt all the same
         lambda shop: shop.orders(closed_on_gte="yesterday"),
-        lambda shop: list(shop.iter_orders(status=["closed", "lost"])),
+        lambda shop: shop.orders(per_page=0),
         lambda shop: shop.update_orders([1, 2], status="successful"),
         lambda shop: shop.update_orders([1, 2], status="checkout"),
     ],
@@ -70,12 +70,31 @@ def test_filters_and_statuses_are_refused_before_any_request(call):
         with pytest.raises(InvalidFilter) as caught:
             call(shop)
         assert len(rsps.calls) == 0
-    assert caught.value.name in ("state", "status", "sort", "closed_on_gte")
+    assert caught.value.name in ("state", "status", "per_page", "closed_on_gte")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda shop: shop.orders(status="open"),
+        lambda shop: shop.orders(sort="newest"),
+        lambda shop: list(shop.iter_orders(status=["closed", "lost"])),
+    ],
+)
+def test_values_are_refused_once_the_server_s_declaration_is_read_and_never_sent(call):
+    shop = make_shop()
+    with responses.RequestsMock() as rsps:
+        serve_unfiltered(rsps)  # this server declares no form: the documented values decide
+        with pytest.raises(InvalidFilter) as caught:
+            call(shop)
+        assert [c.request.url for c in rsps.calls] == [ORDERS_URL]  # no filter was sent
+    assert caught.value.name in ("status", "sort")
 
 
 def test_filters_fill_the_orders_template_and_dates_may_be_date_objects():
     shop = make_shop()
     with responses.RequestsMock() as rsps:
+        serve_unfiltered(rsps)
         rsps.get(
             ORDERS_URL,
             match=[
@@ -106,6 +125,15 @@ def test_filters_fill_the_orders_template_and_dates_may_be_date_objects():
         )
     assert [order.id for order in orders] == [1, 2]
     assert all(type(order) is Order for order in orders)
+    # The first filtered query read the server's declaration once: the next ones do not.
+    with responses.RequestsMock() as rsps:
+        rsps.get(
+            ORDERS_URL,
+            match=[matchers.query_param_matcher({"status": "pending"})],
+            json={"total_items": 0, "_embedded": {"items": []}},
+        )
+        assert shop.orders(status="pending").orders == []
+        assert len(rsps.calls) == 1
 
 
 def test_orders_returns_an_order_page():
@@ -239,23 +267,24 @@ def test_an_embedded_order_without_the_update_link_is_fetched_first():
     shop = make_shop()
     full = order_document(
         9,
-        "pending",
+        "checkout",
         _links={
             "self": {"href": "/v1/shops/1/orders/9.json"},
             "btc:update_order": {"href": "/v1/shops/1/orders/9.json", "method": "put"},
         },
     )
+    items = [{"variant_id": 3, "units": 2}]
     with responses.RequestsMock() as rsps:
-        rsps.get(ORDERS_URL, json={"_embedded": {"items": [order_document(9, "pending")]}})
+        rsps.get(ORDERS_URL, json={"_embedded": {"items": [order_document(9, "checkout")]}})
         rsps.get(f"{ROOT}/shops/1/orders/9.json", json=full)
         rsps.put(
             f"{ROOT}/shops/1/orders/9.json",
-            json={**full, "status": "closed"},
-            match=[matchers.json_params_matcher({"status": "closed"})],
+            json={**full, "line_items_count": 1},
+            match=[matchers.json_params_matcher({"line_items": items})],
         )
         [order] = shop.orders().orders
-        updated = order.update(status="closed")
-    assert isinstance(updated, Order) and updated.status == "closed"
+        updated = order.update(line_items=items)
+    assert isinstance(updated, Order) and updated["line_items_count"] == 1
 
 
 def test_a_plain_orders_link_takes_the_filters_as_query_parameters():
@@ -263,6 +292,7 @@ def test_a_plain_orders_link_takes_the_filters_as_query_parameters():
     document["_links"]["btc:orders"] = {"href": "/v1/shops/1/orders.json"}
     shop = make_shop(document)
     with responses.RequestsMock() as rsps:
+        serve_unfiltered(rsps)
         rsps.get(
             ORDERS_URL,
             match=[matchers.query_param_matcher({"status": "pending", "per_page": "5"})],

@@ -5,7 +5,12 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+import responses
+
 from halnav.bootic import BooticClient
+from halnav.cli import main
+from halnav.sandbox import serve
 
 from .conftest import connected, run_halnav
 from .test_get import assert_one_line_error
@@ -79,7 +84,7 @@ def test_orders_all_as_csv_to_a_file(halnav, sandbox, tmp_path):
 
 def test_an_undocumented_filter_value_is_a_usage_error_listing_the_allowed(halnav):
     line = assert_one_line_error(halnav("bootic", "orders", "--status", "open"), 2)
-    assert "all, checkout, pending, closed, shipped, invalid, successful" in line
+    assert "all, checkout, pending, closed, shipped, invalid, successful, delivered" in line
     line = assert_one_line_error(halnav("bootic", "orders", "--closed-on-gte", "May 10"), 2)
     assert "closed_on_gte" in line and "date" in line
 
@@ -155,7 +160,7 @@ def test_update_orders_refuses_an_undocumented_status(halnav, sandbox):
         "bootic", "update-orders", "--shop", str(sandbox.shop_id), "--status", "checkout", "1"
     )
     line = assert_one_line_error(result, 2)
-    assert "pending, closed, shipped, invalid" in line
+    assert "pending, closed, shipped, invalid, delivered" in line
 
 
 def test_bootic_commands_need_a_token(sandbox):
@@ -209,3 +214,60 @@ def test_update_orders_parses_ids_as_the_layer_does(fresh):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert f"on 1 of 1 orders in shop {sandbox.shop_id}" in result.stdout
+
+
+@pytest.mark.parametrize("layout", ["default", "alternate"])
+def test_the_bootic_commands_work_under_both_layouts(layout):
+    # The alternate layout writes links as the live API does: a plain btc:orders on the root's
+    # shops, no btc:shop template on the root, the bulk rel spelled btc:update-orders.
+    with serve(orders=40, seed=11, layout=layout) as url:
+        halnav = connected(url)
+        result = halnav(
+            "bootic", "orders", "--status", "delivered", "--sort", "net_total.desc",
+            "--tags", "gift", "--tags", "vip", "--all", "--format", "jsonl",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        orders = [json.loads(line) for line in result.stdout.splitlines()]
+        assert {o["status"] for o in orders} <= {"delivered"}
+        assert all({"gift", "vip"} & set(o["tags"]) for o in orders)
+        totals = [o["net_total"] for o in orders]
+        assert totals == sorted(totals, reverse=True)
+
+        [pending] = pending_ids(url, 1)
+        result = halnav(
+            "bootic", "update-orders", "--shop", str(url.shop_id), "--status", "closed",
+            str(pending), "999999999", "--json",
+        )  # fmt: skip
+        assert result.returncode == 1
+        data = json.loads(result.stdout)
+        assert data["shop_id"] == url.shop_id
+        assert [item["id"] for item in data["valid_items"]] == [pending]
+
+        result = halnav(
+            "bootic", "create-order", "--shop", str(url.shop_id),
+            "--variant", f"{url.variant_ids[0]}:2", "--json",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        created = json.loads(result.stdout)
+        assert created["status"] == "checkout" and created["shop_id"] == url.shop_id
+
+        line = assert_one_line_error(halnav("bootic", "orders", "--shop", "999999"))
+        assert "999999" in line
+
+
+def test_a_value_the_server_s_form_does_not_allow_is_a_usage_error(capsys):
+    # Documented, so the command line takes it; this server's search form does not list it.
+    api = "http://api.test/v1"
+    orders = f"{api}/shops/1/orders"
+    shop = {"_links": {"self": {"href": "/v1/shops/1"}, "btc:orders": {"href": orders}}, "id": "1"}
+    form = {"href": orders, "fields": [{"name": "status", "options": ["pending", "closed"]}]}
+    with responses.RequestsMock() as rsps:
+        rsps.get(api, json={"_embedded": {"shops": [shop]}})
+        rsps.get(orders, json={"_actions": {"search": form}, "_embedded": {"items": []}})
+        code = main(["bootic", "orders", "--status", "delivered", "--url", api, "--token", "t"])
+        assert [call.request.url for call in rsps.calls] == [api, orders]  # never sent
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "halnav: error: invalid status 'delivered'; allowed: pending, closed "
+        "(several may be given, comma-separated)\n"
+    )

@@ -18,7 +18,7 @@ def test_the_demo_walks_through_the_api_and_exits_0():
     out = result.stdout
     assert "The sandbox serves a Bootic-compatible API at http://127.0.0.1:" in out
     # 1. root and rels, 2. the shop
-    assert "rels: self, btc:shop, btc:docs, shops" in out
+    assert "rels: self, btc:shop, btc:all_products, btc:product, btc:docs, shops" in out
     assert "subdomain      sandbox-shop" in out
     # 3. a table of pending orders
     pending = re.search(r"(\d+) shown of ([\d,]+) pending orders", out)
@@ -29,10 +29,19 @@ def test_the_demo_walks_through_the_api_and_exits_0():
     # 5. an order created, and the documented 422
     assert re.search(r"created R[0-9A-F]+ \(id \d+\): status checkout", out)
     assert "variant.id: Variant 32222222 does not exist in this shop" in out
-    # 6. the bulk update: three valid, the invalid one with its error
+    # 6. the new order by its code, edited in checkout, set pending, a refused move
+    created = re.search(r"created (R[0-9A-F]+) \(id", out).group(1)
+    assert f'>>> order = shop.order("{created}")' in out
+    assert "edited: 1 unit, total" in out
+    assert "status pending; it may now be set to: pending, closed, invalid" in out
+    assert (
+        f"halnav.bootic.InvalidTransition (before any request): order {created} is 'pending' "
+        "and cannot be set to 'shipped'; allowed: pending, closed, invalid"
+    ) in out
+    # 7. the bulk update: three valid, the invalid one with its error
     assert "result.valid_items (3):" in out and "result.invalid_items (1):" in out
     assert "999999999  id: Order 999999999 does not exist in this shop" in out
-    # 7. the checkout link, on the sandbox's other loopback origin, fetched without the token
+    # 8. the checkout link, on the sandbox's other loopback origin, fetched without the token
     assert re.search(r"checkout: http://localhost:\d+/checkout/orders/R[0-9A-F]+", out)
     assert "GET checkout -> 200 text/html" in out and "no token sent" in out
     assert "Traceback" not in result.stderr

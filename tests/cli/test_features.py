@@ -197,7 +197,7 @@ def test_demo_runs_read_only_on_a_given_api(sandbox):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith(f"halnav demo: a walk through the Bootic API at {sandbox}.")
-    assert "Reading only: steps 5 to 7 write to the shop, and run with --write." in out
+    assert "Reading only: steps 5 to 8 write to the shop, and run with --write." in out
     assert "4. Counting every successful order" in out and "5. " not in out
     assert sandbox.token not in out + result.stderr
 

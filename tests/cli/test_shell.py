@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .conftest import run_halnav
 
 SCRIPT = """\
@@ -23,7 +25,7 @@ def test_the_shell_binds_client_root_bootic_and_explain(sandbox):
     assert "client is Client" in out
     # explain(root): properties, links with method/title/templated, embedded, a masked curl line
     assert "properties" in out and "user_name" in out
-    assert "btc:docs  GET" in out and "API documentation" in out
+    assert re.search(r"btc:docs +GET", out) and "API documentation" in out
     assert "embedded" in out and "shops" in out
     assert (
         f"curl -H 'Accept: application/hal+json' -H 'Authorization: Bearer ****' '{sandbox}'"

@@ -114,18 +114,12 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-#: Being reworked on other branches as this test lands; emptied when they are merged.
-PENDING_CYCLES = [["halnav.sandbox._auth", "halnav.sandbox._db", "halnav.sandbox._seed"]]
-PENDING_FUNCTION_IMPORTS = {"halnav.sandbox.cli", "halnav.sandbox.pytest_plugin"}
-
-
 def test_no_import_cycle_among_halnavs_modules():
-    assert [cycle for cycle in cycles(imports()) if cycle not in PENDING_CYCLES] == []
+    assert cycles(imports()) == []
 
 
 def test_no_function_level_import_of_a_halnav_module():
-    found = function_level_imports()
-    assert [where for where in found if where.split(":")[0] not in PENDING_FUNCTION_IMPORTS] == []
+    assert function_level_imports() == []
 
 
 @pytest.mark.parametrize(

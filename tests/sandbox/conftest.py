@@ -55,6 +55,10 @@ class Api(TimeoutSession):
     def orders_url(self) -> str:
         return self.shop()["_links"]["btc:orders"]["href"].split("{")[0]
 
+    def order_url(self, code: str) -> str:
+        """An order's URL, from the shop's ``btc:order`` template (by code)."""
+        return self.shop()["_links"]["btc:order"]["href"].replace("{code}", code)
+
     def all_orders(self, **params: Any) -> list[dict[str, Any]]:
         """Every order of shop 1 matching ``params``, by following ``next`` links."""
         docs, href = [], self.orders_url()
@@ -87,13 +91,34 @@ def reader(shared: SandboxURL) -> Iterator[Api]:
         yield session
 
 
-def errors_of(response: requests.Response) -> dict[str, list[str]]:
-    """``{field: messages}`` of an errors body (asserting its documented shape)."""
+def errors_of(response: Any) -> dict[str, list[str]]:
+    """``{field: messages}`` of a 422 (or 400) errors body, asserting its documented shape: the
+    create-order seed page's for a 422, with a ``message`` as well for a 400. Takes a requests
+    or a werkzeug test response."""
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
-    body = response.json()
+    body = response.json() if callable(response.json) else response.json
     assert body["_class"] == ["errors"]
+    if response.status_code == 422:
+        assert set(body) == {"_class", "_embedded"}
+    else:
+        assert response.status_code == 400, response.status_code
+        assert set(body) == {"_class", "message", "_embedded"}
     result: dict[str, list[str]] = {}
     for error in body["_embedded"]["errors"]:
         assert error["_class"] == ["error"]
+        assert set(error) == {"_class", "field", "messages"}
         result[error["field"]] = error["messages"]
+    if response.status_code == 400:
+        for field, messages in result.items():
+            assert f"{field}: {' '.join(messages)}" in body["message"]
     return result
+
+
+def message_of(response: Any) -> str:
+    """The ``message`` of an error other than a 422 or 400, asserting the real API's shape
+    ``{"_class": ["errors"], "message": "..."}``. Takes a requests or a werkzeug response."""
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json() if callable(response.json) else response.json
+    assert body == {"_class": ["errors"], "message": body.get("message")}, body
+    assert isinstance(body["message"], str) and body["message"]
+    return body["message"]  # type: ignore[no-any-return]

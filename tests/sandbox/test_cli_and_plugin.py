@@ -68,6 +68,7 @@ def test_parser_defaults() -> None:
         "127.0.0.1", 8000, None, 14486, 0
     )  # fmt: skip
     assert (args.latency_ms, args.fail_rate, args.token_lifetime) == (0, 0.0, 3600)
+    assert (args.allow_remote, args.max_connections, args.max_body_bytes) == (False, 64, 2**20)
 
 
 def test_parser_reads_every_option() -> None:
@@ -91,8 +92,14 @@ def test_parser_reads_every_option() -> None:
             "60",
             "--layout",
             "alternate",
+            "--allow-remote",
+            "--max-connections",
+            "8",
+            "--max-body-bytes",
+            "4096",
         ]  # fmt: skip
     )
+    assert (args.allow_remote, args.max_connections, args.max_body_bytes) == (True, 8, 4096)
     assert (args.host, args.port, args.db, args.orders, args.seed) == (
         "0.0.0.0",
         9000,
@@ -124,6 +131,9 @@ def test_bad_options_exit_with_usage(argv: list[str], capsys: pytest.CaptureFixt
         (["--token-lifetime", "-1"], "--token-lifetime must be >= 0"),
         (["--port", "65536"], "--port must be between 0 and 65535"),
         (["--port", "-1"], "--port must be between 0 and 65535"),
+        (["--max-connections", "0"], "--max-connections must be >= 1"),
+        (["--max-body-bytes", "0"], "--max-body-bytes must be >= 1"),
+        (["--host", "192.0.2.1"], "--host '192.0.2.1' is not a loopback address"),
     ],
 )
 def test_option_values_are_checked_by_the_sandbox_itself(
@@ -185,9 +195,13 @@ def test_python_dash_m_serves_until_interrupted() -> None:
             "sandbox-shop1-public-token",
             "sandbox-client",
             "sandbox-secret",
+            "sandbox-owner-password",
+            "other-owner-password",
         ):
             assert value in text  # fmt: skip
-        assert "25 orders" in text
+        assert "25 orders in shop 29" in text
+        assert "users (password grant)" in text
+        assert proc.stderr is not None
         response = requests.get(
             root, headers={"Authorization": "Bearer sandbox-shop1-admin-token"}, timeout=TIMEOUT
         )
@@ -196,6 +210,7 @@ def test_python_dash_m_serves_until_interrupted() -> None:
         out, err = proc.communicate(timeout=TIMEOUT)
         assert proc.returncode == 0, err
         assert "Sandbox stopped." in out
+        assert "WARNING" not in err  # on loopback, without --allow-remote
     finally:
         _stop(proc)
 

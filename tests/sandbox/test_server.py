@@ -21,7 +21,7 @@ import halnav.sandbox
 from halnav.sandbox import SandboxConfig, SandboxURL, make_app, serve
 from halnav.sandbox import _app as app_module
 
-from .conftest import TIMEOUT, TimeoutSession
+from .conftest import TIMEOUT, TimeoutSession, message_of
 
 PACKAGE = Path(halnav.sandbox.__file__).parent
 ADMIN = {"Authorization": "Bearer sandbox-shop1-admin-token"}
@@ -36,6 +36,15 @@ def test_serve_yields_a_url_with_everything_a_test_needs() -> None:
         assert set(url.tokens) == {"shop1_admin", "shop2_admin", "shop1_public", "shop1_expired"}
         assert url.token_url == f"{url.base_url}/oauth/token"
         assert (url.client_id, url.client_secret) == ("sandbox-client", "sandbox-secret")
+        assert (url.username, url.password) == ("sandbox-owner", "sandbox-owner-password")
+        assert url.users == {
+            "sandbox-owner": "sandbox-owner-password",
+            "other-owner": "other-owner-password",
+        }
+        assert len(url.order_codes) == 15 and url.order_codes[0].startswith("R")
+        assert url.server.waiting == 0 and url.server.serving <= 1  # (the readiness probe)
+        # its repr is the URL alone: the credentials it carries never show in a log or a diff
+        assert repr(url) == f"SandboxURL({str(url)!r})"
         assert (url.shop_id, url.other_shop_id) == (29, 31)
         assert isinstance(url.config, SandboxConfig)
         assert len(url.order_ids) == 15
@@ -120,10 +129,10 @@ def test_a_closed_app_answers_503_without_a_traceback(
     monkeypatch.setattr(app_module, "authenticate", close_then_authenticate)
     late = client.get("/v1", headers=ADMIN)
     assert late.status_code == 503
-    assert late.json["_embedded"]["errors"][0]["field"] == "service"
+    assert message_of(late) == "The sandbox is shutting down"
     after = client.get("/v1", headers=ADMIN)
     assert after.status_code == 503
-    assert after.json["_embedded"]["errors"][0]["messages"] == ["The sandbox is shutting down"]
+    assert message_of(after) == "The sandbox is shutting down"
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
 
 

@@ -76,12 +76,13 @@ def test_wrong_client_is_401_invalid_client(
 def test_other_grant_types_are_400(shared: SandboxURL) -> None:
     response = requests.post(
         shared.token_url,
-        data={"grant_type": "password", "username": "u", "password": "p"},
+        data={"grant_type": "authorization_code", "code": "c"},
         auth=(shared.client_id, shared.client_secret),
         timeout=TIMEOUT,
     )
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
+    assert "client_credentials, password" in response.json()["error_description"]
     missing = requests.post(
         shared.token_url, data={}, auth=(shared.client_id, shared.client_secret), timeout=TIMEOUT
     )
@@ -116,7 +117,7 @@ def test_tokens_expire_after_their_lifetime(bootic_sandbox: SandboxURL) -> None:
         bootic_sandbox, headers={"Authorization": f"Bearer {body['access_token']}"}, timeout=TIMEOUT
     )
     assert response.status_code == 401
-    assert "expired" in response.json()["_embedded"]["errors"][0]["messages"][0]
+    assert response.json() == {"_class": ["errors"], "message": "The access token has expired"}
     # the client can always get a fresh one
     assert _grant(bootic_sandbox).status_code == 200
 
@@ -124,3 +125,75 @@ def test_tokens_expire_after_their_lifetime(bootic_sandbox: SandboxURL) -> None:
 @pytest.mark.bootic_sandbox(orders=10, token_lifetime=90)
 def test_lifetime_is_configurable(bootic_sandbox: SandboxURL) -> None:
     assert _grant(bootic_sandbox).json()["expires_in"] == 90
+
+
+def _password_grant(url: SandboxURL, **form: str) -> requests.Response:
+    return requests.post(
+        url.token_url,
+        data={"grant_type": "password", **form},
+        auth=(url.client_id, url.client_secret),
+        timeout=TIMEOUT,
+    )
+
+
+def test_the_password_grant_gives_a_token_for_that_user(shared: SandboxURL) -> None:
+    assert (shared.username, shared.password) == ("sandbox-owner", "sandbox-owner-password")
+    response = _password_grant(shared, username=shared.username, password=shared.password)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer" and body["scope"] == "admin"
+    with Api(shared, body["access_token"]) as session:
+        assert session.doc(shared)["user_name"] == "sandbox-owner"
+        assert session.doc(session.orders_url())["total_items"] == 300
+    # the other ready-made user gets a token of their own, for their own shop
+    other = _password_grant(
+        shared, username="other-owner", password=shared.users["other-owner"], scope="public"
+    ).json()
+    assert other["scope"] == "public"
+    with Api(shared, other["access_token"]) as session:
+        root = session.doc(shared)
+    assert root["user_name"] == "other-owner" and root["scopes"] == "public"
+    assert [shop["id"] for shop in root["_embedded"]["shops"]] == [str(shared.other_shop_id)]
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "error"),
+    [
+        ({"username": "sandbox-owner", "password": "wrong"}, 400, "invalid_grant"),
+        ({"username": "nobody", "password": "sandbox-owner-password"}, 400, "invalid_grant"),
+        ({"username": "sandbox-owner"}, 400, "invalid_request"),
+        ({"password": "sandbox-owner-password"}, 400, "invalid_request"),
+    ],
+)
+def test_the_password_grant_refuses_wrong_users(
+    shared: SandboxURL, form: dict[str, str], status: int, error: str
+) -> None:
+    response = _password_grant(shared, **form)
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert "sandbox-owner-password" not in response.text
+
+
+def test_the_password_grant_needs_the_client_too(shared: SandboxURL) -> None:
+    form = {"grant_type": "password", "username": shared.username, "password": shared.password}
+    alone = requests.post(shared.token_url, data=form, timeout=TIMEOUT)
+    assert alone.status_code == 401
+    assert alone.json()["error"] == "invalid_client"
+    in_form = requests.post(
+        shared.token_url,
+        data={**form, "client_id": shared.client_id, "client_secret": shared.client_secret},
+        timeout=TIMEOUT,
+    )
+    assert in_form.status_code == 200
+
+
+def test_a_token_request_beyond_the_body_limit_is_413(shared: SandboxURL) -> None:
+    response = requests.post(
+        shared.token_url,
+        data={"grant_type": "client_credentials", "padding": "x" * (2 * 2**20)},
+        auth=(shared.client_id, shared.client_secret),
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "invalid_request"
+    assert "1048576 bytes" in response.json()["error_description"]

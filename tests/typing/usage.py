@@ -12,7 +12,7 @@ import datetime
 from pathlib import Path
 
 import halnav
-from halnav.bootic import BooticClient, Order, OrderPage, Shop
+from halnav.bootic import MAX_PER_PAGE, BooticClient, Order, OrderPage, Shop
 
 API = "https://api.example.test/v1"
 
@@ -141,6 +141,32 @@ def warned(warning: halnav.DeprecatedResourceWarning) -> str:
     return f"{warning.url} {sunset} {', '.join(warning.documentation)}"
 
 
+def bootic_writes(shop: Shop, saved: dict[str, object]) -> list[object]:
+    order: Order = shop.order("R1C3964")
+    order = shop.order(583085)
+    order = order.update(
+        line_items=[{"variant_id": 1234, "units": 2}], contact={"email": "joe@bloggs.com"}
+    )
+    order = order.update(address=35666)
+    order = order.set_status("shipped", tracking_code="T-1", courier_name="Chilexpress")
+    order = order.set_status("delivered")
+    allowed: tuple[str, ...] | None = order.allowed_statuses
+    page = shop.orders(
+        status="delivered",
+        tags=["vip", "gift"],
+        contact_email="joe@bloggs.com",
+        sort="net_total.desc",
+        per_page=MAX_PER_PAGE,
+        histogram="week",
+    )
+    totals: dict[str, object] | None = page.totals
+    shop_id: int | str | None = shop.id
+    result = shop.update_orders([1, "2"], status="delivered")
+    with BooticClient(token=saved, client_id="id", client_secret="secret") as client:
+        client.shop(id="29")
+    return [allowed, totals, shop_id, result.ok]
+
+
 def mistakes(client: halnav.Client, shop: Shop) -> None:
     root = client.root()
     root.follow("btc:shop", id=object())  # type: ignore[arg-type]
@@ -163,6 +189,14 @@ def mistakes(client: halnav.Client, shop: Shop) -> None:
     root.form("search").validate(status={1, 2})  # type: ignore[arg-type]
     root.form("search").field("status").required.upper()  # type: ignore[attr-defined]
     halnav.Client(API, hal_forms="yes")  # type: ignore[arg-type]
+    shop.orders(histogram=7)  # type: ignore[arg-type]
+    order = shop.order("R1C3964")
+    order.update(status="closed")  # type: ignore[arg-type]
+    order.set_status(3)  # type: ignore[arg-type]
+    order.set_status("closed", tracking="T-1")  # type: ignore[call-arg]
+    shop.order(None)  # type: ignore[arg-type]
+    shop.update_orders([1], "closed")  # type: ignore[call-arg]
+    BooticClient(token=42)  # type: ignore[arg-type]
     code: int = root["code"].upper().count("x")
     code += root.link("self")  # type: ignore[operator]
     root.link("ea:admin", title=3)  # type: ignore[arg-type]

@@ -1,0 +1,58 @@
+"""The :class:`OrderPage`: one page of a shop's orders, with what the server says of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .._json import is_object
+from .._pagination import parse_count
+from .._resource import Resource
+from ._navigation import embedded_as
+from ._order import Order
+from ._server_messages import server_messages
+from ._transitions import Transitions, read_transitions
+
+__all__ = ["OrderPage"]
+
+
+class OrderPage(Resource):
+    """One page of the orders collection: ``total_items``, ``page``, ``per_page`` and its orders;
+    on the live API also ``totals`` and the status ``transitions``."""
+
+    __slots__ = ()
+
+    @property
+    def orders(self) -> list[Order]:
+        """The orders embedded in this page."""
+        return embedded_as(self, Order, "items")
+
+    @property
+    def total_items(self) -> int | None:
+        """How many orders match the filters, across every page."""
+        return parse_count(self.get("total_items"))
+
+    @property
+    def totals(self) -> dict[str, Any] | None:
+        """``{"total", "mean", "min", "max"}`` of the orders' totals over every order matched
+        (not only this page's), when the server gives them."""
+        totals = self.get("totals")
+        return dict(totals) if is_object(totals) else None
+
+    @property
+    def transitions(self) -> Transitions | None:
+        """``{FROM: (TO, ...)}``: the statuses an order in each status may be set to, when the
+        server gives them."""
+        return read_transitions(self.document)
+
+    def pages(self, prefetch: int = 0) -> Iterator[OrderPage]:
+        """This page, then each one reached by following ``next``, as order pages."""
+        with server_messages():
+            for page in super().pages(prefetch=prefetch):
+                yield page.cast(OrderPage)
+
+    def iter_orders(self, prefetch: int = 0) -> Iterator[Order]:
+        """Every order from this page on, following ``next`` links."""
+        with server_messages():
+            for item in self.iterate("items", prefetch=prefetch):
+                yield item.cast(Order)
