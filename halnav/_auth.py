@@ -8,9 +8,10 @@ home too.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -27,6 +28,7 @@ __all__ = [
     "credential_header_names",
     "install_redirect_guard",
     "origin_of",
+    "secrets_of",
 ]
 
 #: Request headers that carry credentials (lower case): sent to the root's origin only.
@@ -71,10 +73,34 @@ class BearerToken(AuthBase):
         request.headers["Authorization"] = f"Bearer {self._token}"
         return request
 
+    def masked_values(self) -> list[str]:
+        """The strings halnav masks in any text it shows: the token."""
+        return [self._token]
+
     def __repr__(self) -> str:
         return "<BearerToken ****>"
 
     __str__ = __repr__
+
+
+def secrets_of(auth: object) -> list[str]:
+    """The secrets an auth sends, to mask in any text shown (never to send anywhere): those its
+    ``masked_values()`` lists (halnav's own auths), else a ``password`` (requests' Basic and
+    Digest auths) with its Basic encoding. A string of fewer than 4 characters is left out: it
+    would mask every word it occurs in."""
+    found: list[str] = []
+    listed = getattr(auth, "masked_values", None)
+    if callable(listed):
+        values: object = listed()
+        if isinstance(values, list):
+            found += [value for value in cast("list[object]", values) if isinstance(value, str)]
+    password: object = getattr(auth, "password", None)
+    if isinstance(password, str) and password:
+        username: object = getattr(auth, "username", "")
+        found.append(password)
+        basic = f"{username}:{password}".encode("latin-1", errors="replace")
+        found.append(base64.b64encode(basic).decode("ascii"))
+    return [value for value in found if len(value) >= 4]
 
 
 class ScopedAuth(AuthBase):

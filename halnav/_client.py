@@ -21,6 +21,7 @@ from ._auth import (
     credential_header_names,
     install_redirect_guard,
     origin_of,
+    secrets_of,
 )
 from ._cache_rules import (
     answer_from_cache,
@@ -37,7 +38,7 @@ from ._deprecation import warn_if_deprecated
 from ._exceptions import TransportError
 from ._json import dumps
 from ._link import Link, Via
-from ._redact import redact_url
+from ._redact import redact_url, secrets_in_url
 from ._representation import Representation, representation_from_response
 from ._resource import Resource
 from ._response import raise_for_answer, retries_note
@@ -220,6 +221,20 @@ class Client:
         """The request headers (lower case) sent to the root's origin only."""
         return self._secret_headers
 
+    def _secrets(self) -> list[str]:
+        """The credentials this client sends, to mask wherever a server's words are shown: the
+        auth's, the credential headers' values, and those in the root URL (a password, an
+        ``access_token`` parameter...). Read when needed: an OAuth token changes."""
+        found = secrets_of(self._auth.inner)
+        for name, value in self._headers.items():
+            if name.lower() in self._secret_headers and len(value) >= 4:
+                found.append(value)
+                scheme, _, credential = value.partition(" ")
+                if credential and scheme.isalpha() and len(credential) >= 4:
+                    found.append(credential)  # "Bearer T" echoed as "T"
+        found += secrets_in_url(self._root_url)
+        return found
+
     def authenticates(self, url: str) -> bool:
         """Whether credentials would be sent to ``url`` (only to the root URL's origin)."""
         if not self._auth.applies_to(url):
@@ -385,7 +400,14 @@ class Client:
 
     def _decoded(self, response: requests.Response, method: str) -> Representation:
         answer = representation_from_response(response, method)
-        raise_for_answer(answer, self, method, response.reason, note=retries_note(response))
+        raise_for_answer(
+            answer,
+            self,
+            method,
+            response.reason,
+            note=retries_note(response),
+            secrets=self._secrets(),
+        )
         return answer
 
     def _cached(
@@ -400,7 +422,14 @@ class Client:
         keep: bool,
     ) -> Representation:
         answer = answer_from_cache(cache, method, scope, key, sent, entry, response, keep)
-        raise_for_answer(answer, self, method, response.reason, note=retries_note(response))
+        raise_for_answer(
+            answer,
+            self,
+            method,
+            response.reason,
+            note=retries_note(response),
+            secrets=self._secrets(),
+        )
         return answer
 
     def _send(

@@ -299,6 +299,11 @@ class ClientCredentials(AuthBase):
             url=redact_url(self.token_url),
         )
 
+    def masked_values(self) -> list[str]:
+        """The strings halnav masks in any text it shows: the secret (and its encodings), the
+        current tokens."""
+        return self._secrets()
+
     def _secrets(self) -> list[str]:
         """Every string that must never be shown: the secret, its encodings, the tokens."""
         found: list[str] = []

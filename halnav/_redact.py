@@ -19,6 +19,7 @@ __all__ = [
     "redact_reason",
     "redact_text",
     "redact_url",
+    "secrets_in_url",
 ]
 
 #: Query parameters whose values are credentials, masked in messages and logs.
@@ -41,7 +42,8 @@ _SECRET_PATTERNS = (
         r"[A-Za-z0-9._~+/-]+=*"
     ),
     re.compile(
-        r"(?i)(?P<keep>[\"']?(?:access_token|refresh_token|id_token|client_secret)[\"']?"
+        # Not inside a longer name: "invalid_token: expired" holds no token.
+        r"(?i)(?P<keep>[\"']?(?<![A-Za-z0-9_])(?:access_token|refresh_token|id_token|client_secret)[\"']?"
         r"\s*[:=]\s*[\"']?)[^\"'&,}\s]+"
     ),
 )
@@ -69,6 +71,18 @@ def redact_url(url: str) -> str:
     if netloc == parts.netloc and query == parts.query:
         return url
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def secrets_in_url(url: str) -> list[str]:
+    """The credentials a URL carries: its password, and the values of its credential query
+    parameters (at least 4 characters each)."""
+    try:
+        parts = urlsplit(url)
+        found = [parts.password] if parts.password else []
+    except ValueError:
+        return []
+    found += [value for key, value in _query_pairs(parts.query) if key.lower() in SECRET_PARAMETERS]
+    return [value for value in found if len(value) >= 4]
 
 
 def _query_pairs(query: str) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ import sys
 from typing import IO
 
 from .._exceptions import HALNavError
+from .._redact import redact_url
 from .._resource import Resource
 from ._output import describe
 
@@ -13,7 +14,8 @@ __all__ = ["curl_line", "explain"]
 
 
 def curl_line(resource: Resource) -> str | None:
-    """A curl command that fetches ``resource`` again; the token is always ``****``.
+    """A curl command that fetches ``resource`` again; the token is always ``****``, and so is
+    a credential in the URL.
 
     No ``Authorization`` header at all when the client would not send one to that URL (another
     origin). ``None`` for an embedded resource without a self link.
@@ -25,7 +27,8 @@ def curl_line(resource: Resource) -> str | None:
     client = resource.client
     if client is not None and client.authenticates(url):
         parts += ["-H", _quote("Authorization: Bearer ****")]
-    parts.append(_quote(url))
+    # A credential in the URL itself (user:password@, ?access_token=) is masked too.
+    parts.append(_quote(redact_url(url)))
     return " ".join(parts)
 
 

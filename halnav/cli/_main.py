@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from .. import HALNavError, Unauthorized
+from .._redact import mask_secrets, redact_message
 from .._version import __version__
 from ..sandbox.cli import main as sandbox_main
 from . import _bootic, _completion, _demo, _get, _invoke, _shell
@@ -237,11 +238,13 @@ def _fail(
     secrets += [value for value in (option(args, "token"), option(args, "client_secret")) if value]
     # A secret of a few characters would mask every word it occurs in; such a test token is
     # no secret (the same rule as halnav.ClientCredentials').
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "****")
+    secrets = [s for s in secrets if len(s) >= 4]
     if debug:
-        traceback.print_exc()
-    print(f"{PROG}: error: {text}", file=sys.stderr)
+        # The traceback holds the messages of the exceptions chained under this one (requests'
+        # and urllib3's, which name URLs with their queries): masked as the error line is.
+        shown = "".join(traceback.format_exception(exc))
+        print(mask_secrets(redact_message(shown), secrets), end="", file=sys.stderr)
+    print(f"{PROG}: error: {mask_secrets(redact_message(text), secrets)}", file=sys.stderr)
     return code
 
 
