@@ -1,16 +1,16 @@
-"""Reading the search form a Bootic results page declares (``_actions.search``).
+"""The search form a Bootic results page declares (``_actions.search``), as the layer uses it.
 
-Kept to one small function on purpose: halnav's core is to read forms generically (HAL-FORMS
-``_templates`` and Bootic ``_actions``) as ``resource.forms``; the layer will take them from there
-then, and only :func:`search_form` changes.
+Read through the core's :attr:`halnav.Resource.forms` (HAL-FORMS ``_templates`` and Bootic
+``_actions``); the layer keeps only what its filter checks need: each field's name and the values
+it allows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from .._json import is_array, is_object
+from .._exceptions import HALNavError
+from .._resource import Resource
 
 __all__ = ["FormField", "SearchForm", "search_form"]
 
@@ -34,37 +34,31 @@ class SearchForm:
     fields: tuple[FormField, ...]
 
 
-def search_form(document: Any, name: str = "search") -> SearchForm | None:
-    """The form ``_actions[name]`` of ``document``; ``None`` when it has none, or none that
-    lists a field (a malformed form declares nothing, and the layer falls back on what else
-    the server says)."""
-    actions = document.get("_actions") if is_object(document) else None
-    action = actions.get(name) if is_object(actions) else None
-    if not is_object(action):
+def search_form(page: Resource, name: str = "search") -> SearchForm | None:
+    """The form ``name`` of ``page``; ``None`` when it has none, or none that lists a field (a
+    malformed form declares nothing, and the layer falls back on what else the server says).
+
+    Options behind a link are not fetched here (a filter check must not cost a request): such
+    a field takes any value.
+    """
+    try:
+        form = page.forms.get(name)
+    except HALNavError:  # _actions of the wrong shape: nothing declared
         return None
-    raw_fields = action.get("fields")
-    fields: list[FormField] = []
-    for raw in raw_fields if is_array(raw_fields) else []:
-        if not is_object(raw) or not isinstance(raw.get("name"), str) or not raw["name"]:
-            continue
-        options = raw.get("options")
-        fields.append(
-            FormField(
-                raw["name"],
-                _text(raw.get("prompt")),
-                _text(raw.get("value")),
-                tuple(_option(o) for o in options) if is_array(options) else None,
-            )
+    if form is None or not form.fields:
+        return None
+    fields = tuple(
+        FormField(
+            field.name,
+            field.prompt or None,
+            _text(field.value),
+            tuple(_option(option.value) for option in field.options or ())
+            if field.has_options and field.options_link is None
+            else None,
         )
-    if not fields:
-        return None
-    href = action.get("href")
-    method = action.get("method")
-    return SearchForm(
-        href if isinstance(href, str) and href else None,
-        method.upper() if isinstance(method, str) and method else "GET",
-        tuple(fields),
+        for field in form.fields
     )
+    return SearchForm(form.target, form.method, fields)
 
 
 def _text(value: object) -> str | None:

@@ -125,7 +125,7 @@ def _template_name(name: str, terms: QueryTerms, variables: tuple[str, ...]) -> 
 
 
 def _remember(client: Fetcher | None, collection: str, page: Resource) -> None:
-    form = search_form(page.document)
+    form = search_form(page)
     if form is not None or collection not in learnt_about(client).forms:
         remember_form(client, collection, form)
     remember_transitions(client, read_transitions(page.document))

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from halnav import HALNavError
+from halnav import HALNavError, Resource
 from halnav.bootic import (
     ORDER_FILTERS,
     ORDER_SORTS,
@@ -221,9 +221,14 @@ def test_names_and_spellings():
 
 
 def test_a_search_form_is_read_leniently():
-    assert search_form(None) is None and search_form({"_actions": []}) is None
-    assert search_form({"_actions": {"search": {"fields": "x"}}}) is None
-    form = search_form(
+    def read(document: object) -> SearchForm | None:
+        return search_form(Resource(document, url="https://api.test/orders?page=1"))
+
+    assert read(None) is None and read({"_actions": []}) is None
+    assert read({"_actions": {"search": {"fields": "x"}}}) is None
+    # A field that is not an object: the form is malformed, and declares nothing.
+    assert read({"_actions": {"search": {"fields": [{"name": "q"}, "junk"]}}}) is None
+    form = read(
         {
             "_actions": {
                 "search": {
@@ -231,8 +236,7 @@ def test_a_search_form_is_read_leniently():
                     "method": "get",
                     "fields": [
                         {"name": "status", "prompt": "Status", "value": None, "options": ["a", 1]},
-                        {"name": "", "options": None},
-                        "junk",
+                        {"name": "", "options": None},  # no name: ignored, as HAL-FORMS says
                         {"name": "q", "value": 5},
                     ],
                 }
@@ -242,5 +246,5 @@ def test_a_search_form_is_read_leniently():
     assert form == SearchForm(
         "https://api.test/orders",
         "GET",
-        (FormField("status", "Status", None, ("a", "1")), FormField("q", None, "5", None)),
+        (FormField("status", "Status", None, ("a", "1")), FormField("q", "q", "5", None)),
     )
