@@ -270,6 +270,10 @@ class _LazyRelMap(Mapping[str, V]):
     def __len__(self) -> int:
         return len(self._keys)
 
+    def _ipython_key_completions_(self) -> list[str]:
+        # IPython completes ``resource.links["<TAB>``: the relations, as the document writes them.
+        return list(self)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {', '.join(self._keys) or '(empty)'}>"
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import code
 import importlib
+import re
+import rlcompleter
 import sys
 from contextlib import ExitStack
-from typing import Any
+from typing import Any, cast
 
 import halnav
 
@@ -88,14 +90,66 @@ def _interact(namespace: dict[str, Any], banner: str, plain: bool) -> None:
 
 
 def _enable_completion(namespace: dict[str, Any]) -> None:
-    """Tab completion of names and attributes in the standard console, where readline exists."""
+    """Tab completion of names, attributes and keys (``root["<TAB>``, ``root.links["<TAB>``)
+    in the standard console, where readline exists."""
     try:
         import readline
-        import rlcompleter
     except ImportError:
         return
-    readline.set_completer(rlcompleter.Completer(namespace).complete)
+    readline.set_completer(KeyCompleter(namespace).complete)
+    # The completer is given the whole ``expr["btc:key`` (rlcompleter's default delimiters
+    # would cut it at the bracket, the quote and the CURIE's colon).
+    readline.set_completer_delims(" \t\n`~!@#$%^&*()-=+{]}\\|;,<>/?")
     if "libedit" in (readline.__doc__ or ""):
         readline.parse_and_bind("bind ^I rl_complete")
     else:
         readline.parse_and_bind("tab: complete")
+
+
+class KeyCompleter(rlcompleter.Completer):
+    """rlcompleter's names and attributes, and the keys of ``expr["`` where ``expr`` is a dotted
+    name whose value offers them (``_ipython_key_completions_``, as IPython asks: a resource's
+    properties, a link or embedded map's relations)."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        super().__init__(namespace)
+        self._names = namespace
+
+    def complete(self, text: str, state: int) -> str | None:
+        match = _KEY_PREFIX.match(text)
+        if match is None:
+            completed: str | None = super().complete(text, state)
+            return completed
+        if state == 0:
+            self.matches = self.key_matches(match["expr"], match["quote"], match["prefix"])
+        return self.matches[state] if state < len(self.matches) else None
+
+    def key_matches(self, expr: str, quote: str, prefix: str) -> list[str]:
+        """``expr[quote key quote]`` for each key of ``expr`` starting with ``prefix``."""
+        value = self._value_of(expr)
+        offer: object = getattr(value, "_ipython_key_completions_", None)
+        keys: object = offer() if callable(offer) else None
+        if not isinstance(keys, list):
+            return []
+        return [
+            f"{expr}[{quote}{key}{quote}]"
+            for key in cast("list[object]", keys)
+            if isinstance(key, str) and key.startswith(prefix)
+        ]
+
+    def _value_of(self, expr: str) -> object:
+        # A dotted name looked up step by step: nothing is called but properties, as
+        # rlcompleter's own attribute completion does.
+        head, *attributes = expr.split(".")
+        if head not in self._names:
+            return None
+        value: object = self._names[head]
+        try:
+            for attribute in attributes:
+                value = getattr(value, attribute)
+        except Exception:  # a property that fails while the user types: nothing to offer
+            return None
+        return value
+
+
+_KEY_PREFIX = re.compile(r"""^(?P<expr>[A-Za-z_][\w.]*)\[(?P<quote>["'])(?P<prefix>[^"']*)$""")

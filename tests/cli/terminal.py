@@ -78,3 +78,49 @@ def screen_lines(raw: str) -> list[str]:
             column += 1
     lines.append("".join(line).rstrip())
     return [text for text in lines if text]
+
+
+def run_typing_on_terminal(
+    args: list[str], typed: str, *, prompt: bytes = b">>> ", timeout: float = 60
+) -> tuple[int, str]:
+    """``python -m halnav ARGS`` on a pseudo-terminal, ``typed`` line by line, each line once
+    the program shows ``prompt``: its exit status and everything the terminal showed."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, COLUMNS, 0, 0))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HALNAV_")}
+    environment.update(PYTHONIOENCODING="utf-8", COLUMNS=str(COLUMNS), TERM="xterm")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "halnav", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=environment,
+        close_fds=True,
+    )
+    os.close(slave)
+    shown = b""
+    lines = typed.splitlines(keepends=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if lines and shown.endswith(prompt):
+                os.write(master, lines.pop(0).encode())
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if not ready:
+                if process.poll() is not None:
+                    break
+                continue
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not data:
+                break
+            shown += data
+        status = process.wait(timeout=max(1, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    return status, shown.decode("utf-8", errors="replace")
