@@ -399,16 +399,7 @@ class Client:
         return partial(self._cached, cache, response, method, scope, key, selecting, entry, keep)
 
     def _decoded(self, response: requests.Response, method: str) -> Representation:
-        answer = representation_from_response(response, method)
-        raise_for_answer(
-            answer,
-            self,
-            method,
-            response.reason,
-            note=retries_note(response),
-            secrets=self._secrets(),
-        )
-        return answer
+        return self._checked(representation_from_response(response, method), response, method)
 
     def _cached(
         self,
@@ -422,14 +413,14 @@ class Client:
         keep: bool,
     ) -> Representation:
         answer = answer_from_cache(cache, method, scope, key, sent, entry, response, keep)
-        raise_for_answer(
-            answer,
-            self,
-            method,
-            response.reason,
-            note=retries_note(response),
-            secrets=self._secrets(),
-        )
+        return self._checked(answer, response, method)
+
+    def _checked(
+        self, answer: Representation, response: requests.Response, method: str
+    ) -> Representation:
+        """``answer``, or the :class:`HTTPError` it means (the client's secrets masked in it)."""
+        note = retries_note(response)
+        raise_for_answer(answer, self, method, response.reason, note=note, secrets=self._secrets())
         return answer
 
     def _send(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import responses
 from hypothesis import settings
 from rawserver import Behaviour, RawServer
 
@@ -30,6 +31,13 @@ def load_fixture(name: str) -> Any:
 def fixture_doc():
     """``fixture_doc("order.json")`` gives a fresh copy of a seed example document."""
     return load_fixture
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    """A ``responses`` mock for the whole test, failing it if a registered answer went unused."""
+    with responses.RequestsMock() as mock:
+        yield mock
 
 
 @pytest.fixture

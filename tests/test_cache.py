@@ -22,13 +22,6 @@ BOOTIC_CACHE = {
 }
 
 
-@pytest.fixture
-def rsps():
-    """A ``responses`` mock for the whole test, failing it if a registered answer went unused."""
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
 def orders_document() -> dict:
     return {
         "_links": {"self": {"href": ORDERS}, "shop": {"href": f"{ROOT}/shops/1.json"}},

@@ -14,19 +14,12 @@ from typing import Any
 
 import pytest
 import requests
-import responses
 
 import halnav
 
 ROOT = "https://api.example/v1"
 TOKEN = "tok-3f9a77c2e1"
 HAL = "application/hal+json"
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

@@ -31,12 +31,6 @@ HAL = "application/hal+json"
 FRESH = {"Cache-Control": "private, max-age=600", "ETag": '"v1"'}
 
 
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
 def private_page(rsps: responses.RequestsMock, owner: str, **headers: str) -> None:
     rsps.get(
         ORDERS,

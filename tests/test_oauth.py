@@ -11,12 +11,10 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-import responses
 from requests.auth import AuthBase
 
 import halnav
@@ -33,12 +31,6 @@ SECRET = "client-secret-value"
 def _loopback_http(monkeypatch: pytest.MonkeyPatch) -> None:
     # Client credentials go over https only, or plain http to loopback, unless told otherwise.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-@pytest.fixture
-def rsps() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def credentials(sandbox: Any, **options: Any) -> halnav.ClientCredentials:

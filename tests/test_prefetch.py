@@ -24,13 +24,6 @@ PAGES = 6
 PER_PAGE = 3
 
 
-@pytest.fixture
-def rsps():
-    """A ``responses`` mock for the whole test, failing it if a registered answer went unused."""
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
 def root_document(template: str = TEMPLATE) -> dict:
     return {"_links": {"self": {"href": ROOT}, "orders": {"href": template, "templated": True}}}
 

@@ -130,12 +130,6 @@ class Collection:
         return BOOKS if self.style != "offset" else f"{BOOKS}?limit={self.size}"
 
 
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
 def ids(items) -> list[int]:
     return [item["id"] for item in items]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import requests
-import responses
 
 from halnav import InvalidDocument, ServerError
 from halnav.bootic import BooticClient, CreateOutcomeUnknown, UpdateOutcomeUnknown
@@ -16,12 +15,6 @@ from .real import API, CHECKOUT, ORDERS, SHOP, shop_page, with_bulk_link
 @pytest.fixture
 def real(fixture_doc):
     return lambda name: fixture_doc(f"real/{name}.json")
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import responses
 from responses import matchers
 
 from halnav import LinkNotFound, NotFound, Unauthorized
@@ -33,12 +32,6 @@ from .real import API, CHECKOUT, ORDERS, PENDING, SHOP, shop_page, with_bulk_lin
 def real(fixture_doc):
     """``real("root")``: a fresh copy of ``fixtures/real/root.json``."""
     return lambda name: fixture_doc(f"real/{name}.json")
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

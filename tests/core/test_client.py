@@ -20,12 +20,6 @@ HAL = "application/hal+json"
 
 
 @pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-@pytest.fixture
 def client():
     with halnav.Client(ROOT, token="s3cr3t-token", retries=0) as c:
         yield c

@@ -67,12 +67,6 @@ def resource(document, url=f"{API}/orders", client=None):
     return halnav.Resource(document, url=url, client=client)
 
 
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
 # -- the spec's examples -----------------------------------------------------------------------
 
 

@@ -7,18 +7,11 @@ import warnings
 from datetime import datetime, timezone
 
 import pytest
-import responses
 
 import halnav
 from halnav._deprecation import parse_deprecation, parse_http_date
 
 API = "https://api.example.test"
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ RequestValidationError, Django REST Framework's exceptions and serializer errors
 from __future__ import annotations
 
 import pytest
-import responses
 
 import halnav
 from halnav._error_bodies import read_error_body
@@ -24,12 +23,6 @@ def raise_for(rsps, status, body, content_type="application/json", method="GET")
     with pytest.raises(halnav.HTTPError) as info:
         client.request(method, f"{API}/books/99999")
     return info.value
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 def test_a_fastapi_404_detail_is_the_message(rsps):

@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import responses
 
 import halnav
 
@@ -190,12 +189,6 @@ BOOTIC_PAGE: dict[str, Any] = {
     "total_items": 0,
     "_embedded": {"items": []},
 }
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture

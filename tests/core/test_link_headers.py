@@ -4,7 +4,6 @@ resource gets from them (mocked with responses)."""
 from __future__ import annotations
 
 import pytest
-import responses
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,12 +11,6 @@ import halnav
 from halnav._link_headers import LinkValue, decode_ext_value, parse_link_header
 
 API = "https://api.example.test"
-
-
-@pytest.fixture
-def rsps():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture
