@@ -286,7 +286,11 @@ def _paging(first: Page) -> tuple[Pager, int, str | None] | str:
             if next_query.get(key) != last_query.get(key)
         )
         if not differing:
-            return "its next link is its last: one page to go, none to fetch ahead"
+            # One page to go: nothing to plan, but the parameter may be known by its name.
+            known = [p for p in (*PAGE_PARAMETERS, *OFFSET_PARAMETERS) if p in next_query]
+            if not known:
+                return "its next link is its last: one page to go, none to fetch ahead"
+            differing = known[:1]
         if len(differing) != 1:
             return (
                 f"its next ({next_url}) and last ({last_url}) links differ in "
@@ -321,6 +325,12 @@ def is_offset(param: str) -> bool:
 
 
 def _plan_from_links(first: Page, items_on_first: int | None) -> tuple[LinkPlan | None, str]:
+    next_url = next_link_url(first)
+    last = first_link(first.document, "last", first.url, first.url)
+    last_url = last.url() if last is not None else None
+    one_to_go = next_url and last_url and _same_resource(next_url, last_url)
+    if one_to_go and _query(next_url or "") == _query(last_url or ""):
+        return None, "its next link is its last: one page to go, none to fetch ahead"
     found = _paging(first)
     if isinstance(found, str):
         return None, found

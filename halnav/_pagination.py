@@ -431,17 +431,15 @@ class _Walker(Generic[P]):
         return annotate(exc, url, items, why)
 
     def stable(self, first: P) -> Iterator[Step[P]]:
-        """``first`` and the pages after it by ``next``, each page read once, unless the
-        collection shrinks under the walk.
+        """``first`` and the pages after it by ``next``, each page read once while the
+        collection does not shrink under the walk.
 
         A page that declares fewer items in all than the page read before it (``total_items``
-        went from T to T - d) may have been shifted by up to d items: d items the walk had not
-        yet read may now sit before it, in pages the walk has passed. So the pages before it,
-        enough to hold d items, are read again (nearest first; a further shrinking seen while
-        reading them reaches further back), and yielded before it, each item once. The cursor
-        stays where it was: the next page is the one after this page. The total to compare the
-        next page with is this page's: the pages read again came later, and what was removed
-        meanwhile is counted again at the next page, never lost.
+        went from T to T - d) may have been shifted by up to d items: up to d items the walk
+        had not read may now sit before it, in pages it has passed. So the walk goes back far
+        enough to hold them and reads forward again up to that page, before yielding any of
+        them (:meth:`_catch_up`); each item is yielded once (:class:`_Seen`). Items added
+        before the walk's position push later ones on: those read twice are not yielded again.
         """
         key = self._key_of(first)
         yield first, key, self._status.yielded, False
@@ -456,23 +454,33 @@ class _Walker(Generic[P]):
                 return
             page = self._read(url, self._status.yielded)
             now = declared_total(page)
-            earlier: list[P] = []
+            again: list[P] = []
             if total is not None and now is not None and now < total:
-                earlier = self._read_again(page, url, total - now, now)
+                again = self._catch_up(page, url, total - now, now)
+            if again:
+                page = again.pop()  # the same page, read again after the pages before it
+                for earlier in again:
+                    yield earlier, self._key_of(earlier), self._status.yielded, True
+                now = declared_total(page)
             if now is not None:
                 total = now
-            for again in earlier:
-                yield again, self._key_of(again), self._status.yielded, True
             yield page, self._key_of(page), self._status.yielded, False
 
-    def _read_again(self, page: P, url: str, shrunk: int, total: int) -> list[P]:
-        """The pages before ``page`` (read by ``url``) that hold the ``shrunk`` items it may have
-        been shifted by, read again nearest first, returned in the collection's order."""
+    def _catch_up(self, page: P, url: str, shrunk: int, total: int) -> list[P]:
+        """The pages from far enough before ``page`` (read by ``url``, declaring ``total``
+        items, ``shrunk`` fewer than the page before) up to it, read again in order, without
+        yielding in between, in the collection's order; the last is ``page`` read again. Empty
+        when the pages cannot be addressed.
+
+        The reads are a walk forward in their own right: each is compared with the read before
+        it, and a further shrinking goes further back (reading forward again from there); a
+        growth pushes items on, into pages read later.
+        """
         pager, size = self._pager, self._size
-        value = pager.value_of(url) if pager is not None else None
-        if value is None and pager is not None:
-            value = pager.value_of(page.url)
-        if pager is None or not size or value is None:
+        target = pager.value_of(url) if pager is not None else None
+        if target is None and pager is not None:
+            target = pager.value_of(page.url)
+        if pager is None or not size or target is None:
             if not self._status.blind:
                 self._status.blind = True
                 logger.warning(
@@ -483,29 +491,45 @@ class _Walker(Generic[P]):
                     "no page size" if pager is not None else "no parameter that counts its pages",
                 )
             return []
-        need = -(-shrunk // size)
-        lowest = total
-        found: list[P] = []
-        while need > 0 and value - pager.step >= pager.first:
-            value -= pager.step
+
+        def back(value: int, items: int) -> int:
+            """The value of the page ``items`` before the page of ``value`` (not before the
+            walk's first page)."""
+            return max(pager.first, value - -(-items // size) * pager.step)
+
+        # Every read is kept, in the order made: its items were there when it was made, and
+        # one that later moved back past the pages read after it was read all the same. The
+        # reads go forward up to ``page`` itself, read again: an item pushed on into it (an
+        # item added before it, as many removed after it: the totals show nothing) is met.
+        found: list[tuple[int, P]] = [(target, page)]
+        value = back(target, shrunk)
+        previous = total  # the total of the read before, in the order the reads are made
+        reads = 0
+        while value <= target:
             again = self._read(pager.url(value), self._status.yielded)
-            found.append(again)
-            need -= 1
+            reads += 1
+            found.append((value, again))
             now = declared_total(again)
-            if now is not None and now < lowest:
-                need += -(-(lowest - now) // size)  # it shrank again meanwhile: further back
-                lowest = now
-        self._status.reread += len(found)
+            if now is not None and now < previous:
+                # It shrank again meanwhile: what moved back may sit before the pages read.
+                restart = back(value, previous - now)
+                previous = now
+                if restart < value:
+                    value = restart
+                    continue
+            if now is not None:
+                previous = now
+            value += pager.step
+        found.sort(key=lambda read: read[0])  # in the collection's order; a page's reads in turn
+        self._status.reread += reads
         logger.info(
-            "stable walk: the collection shrank by %d items before %s; read %d page%s before it "
-            "again",
+            "stable walk: the collection shrank by %d items before %s; read %d page%s again",
             shrunk,
             redact_url(page.url or url),
-            len(found),
-            "" if len(found) == 1 else "s",
+            reads,
+            "" if reads == 1 else "s",
         )
-        found.reverse()
-        return found
+        return [read for _, read in found]
 
     def prefetched(self, first: P, plan: Plan, window: int) -> Iterator[Step[P]]:
         """``first`` and the pages of ``plan``, up to ``window`` of them in flight, each checked:

@@ -46,6 +46,8 @@ class Shifting:
         self.anonymous = False
         #: Page number -> a function of that page's document (a server's fault).
         self.override: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+        #: Page numbers answered 503.
+        self.failing: set[int] = set()
 
     # -- changes -----------------------------------------------------------------------------
 
@@ -125,7 +127,10 @@ class Shifting:
         if self.before_each is not None:
             self.before_each(self)
         query = dict(parse_qsl(urlsplit(request.url).query))
-        return 200, {"Content-Type": HAL}, json.dumps(self.document(self.index_of(query)))
+        index = self.index_of(query)
+        if index + 1 in self.failing:
+            return 503, {"Content-Type": "application/json"}, "{}"
+        return 200, {"Content-Type": HAL}, json.dumps(self.document(index))
 
     def serve(self, rsps: responses.RequestsMock) -> None:
         rsps.add_callback(
