@@ -120,7 +120,9 @@ class Client:
     :class:`~halnav.BodyTooLarge` as it comes, before it is all in memory. ``deadline`` bounds
     each request in seconds, from its start to its decoded answer, across connecting, a slow
     answer, redirects, retries and their waits (``None``, the default: only ``timeout``); a
-    call's own ``deadline=`` overrides it. It raises :class:`~halnav.DeadlineExceeded`.
+    call's own ``deadline=`` overrides it. It raises :class:`~halnav.DeadlineExceeded`. A walk's
+    ``deadline=`` (``pages()``/``iterate()``) bounds the whole walk; each of its pages keeps
+    this one too, whichever ends first.
     """
 
     def __init__(

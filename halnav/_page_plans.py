@@ -51,10 +51,10 @@ __all__ = [
 PAGE_PARAMETERS = ("page", "page[number]", "pageNumber", "page_number", "p", "pg")
 #: Query parameters that count items skipped: they step by the page size.
 OFFSET_PARAMETERS = ("offset", "page[offset]", "start", "skip", "from", "startIndex")
-# Where a page-metadata object may sit, and the names its counts go by.
-_METADATA_KEYS = ("page", "_meta", "meta", "pagination", "paging")
-_TOTAL_PAGES = ("totalPages", "total_pages", "pageCount", "page_count", "pages", "last_page")
-_TOTAL_ITEMS = (
+#: Where a page-metadata object may sit, and the names its counts go by.
+METADATA_KEYS = ("page", "_meta", "meta", "pagination", "paging")
+TOTAL_PAGES = ("totalPages", "total_pages", "pageCount", "page_count", "pages", "last_page")
+TOTAL_ITEMS = (
     "total_items",
     "totalElements",
     "totalItems",
@@ -419,7 +419,7 @@ def declared_counts(document: Any) -> Counts:
     if not is_object(document):
         return found
     places = [document]
-    for key in _METADATA_KEYS:
+    for key in METADATA_KEYS:
         value = document.get(key)
         if is_object(value):
             places.append(value)
@@ -428,9 +428,9 @@ def declared_counts(document: Any) -> Counts:
                 places.append(inner)
     for place in places:
         if found["pages"] is None:
-            found["pages"] = _first_count(place, _TOTAL_PAGES)
+            found["pages"] = _first_count(place, TOTAL_PAGES)
         if found["total"] is None:
-            found["total"] = _first_count(place, _TOTAL_ITEMS)
+            found["total"] = _first_count(place, TOTAL_ITEMS)
         if found["size"] is None:
             found["size"] = _first_count(place, _PAGE_SIZE)
         if found["index"] is None:

@@ -20,8 +20,11 @@ from ._document import first_link, raw_part
 from ._exceptions import HALNavError, WalkCountMismatch
 from ._json import is_object
 from ._page_plans import (
+    METADATA_KEYS,
     OFFSET_PARAMETERS,
     PAGE_PARAMETERS,
+    TOTAL_ITEMS,
+    TOTAL_PAGES,
     Page,
     Pager,
     declared_counts,
@@ -56,7 +59,6 @@ class Promise:
         "_declared",
         "_items",
         "_pages",
-        "_by",
         "_received_items",
         "_received_pages",
         "_items_found",
@@ -72,10 +74,9 @@ class Promise:
         self._stable = stable
         counts = declared_counts(first.document)
         self._declared = _declared(first)
-        #: Items expected from the first page on, and the count's name.
+        #: Items, and pages, expected from the first page on.
         self._items: int | None = None
         self._pages: int | None = None
-        self._by = ""
         before = _items_before(first, counts["index"], counts["size"], pager)
         total = counts["total"]
         if total is not None and before is not None and total >= before:
@@ -214,30 +215,17 @@ def _declared(page: Page) -> dict[str, tuple[str, str]]:
 
 def _name_of(document: dict[str, Any], value: int, kind: str) -> str:
     """Where ``document`` declares ``value`` (``total_items``, ``page.totalElements``...)."""
+    names = TOTAL_ITEMS if kind == "total" else TOTAL_PAGES
     places: list[tuple[str, Any]] = [("", document)]
-    for key in ("page", "_meta", "meta", "pagination", "paging"):
+    for key in METADATA_KEYS:
         inner = document.get(key)
         if is_object(inner):
             places.append((f"{key}.", inner))
     for prefix, place in places:
         for name, item in place.items():
-            if item == value and type(item) is int and name in _NAMES[kind]:
+            if item == value and type(item) is int and name in names:
                 return f"{prefix}{name}"
     return "the total" if kind == "total" else "the page count"
-
-
-_NAMES = {
-    "total": {
-        "total_items",
-        "totalElements",
-        "totalItems",
-        "total",
-        "total_count",
-        "totalCount",
-        "count",
-    },
-    "pages": {"totalPages", "total_pages", "pageCount", "page_count", "pages", "last_page"},
-}
 
 
 def _comparable(url: str) -> str:
@@ -275,11 +263,7 @@ def _pages_to_last(first: Page, pager: Pager | None) -> int | None:
     """How many pages, ``first`` included, its ``last`` link promises (by ``pager``'s parameter)."""
     if pager is None:
         return None
-    try:
-        last = first_link(first.document, "last", first.url, first.url)
-        last_value = None if last is None or last.templated else pager.value_of(last.url())
-    except HALNavError:
-        return None
+    last_value = _link_value(first, "last", pager)
     if last_value is None or last_value < pager.first:
         return None
     span = last_value - pager.first
@@ -298,13 +282,7 @@ def _link_value(page: Page, rel: str, pager: Pager) -> int | None:
 def _written_value(page: Page, pager: Pager) -> int | None:
     """The paging parameter's value ``page``'s URL (or its ``self``) writes, if any."""
     value = pager.value_of(page.url)
-    if value is not None:
-        return value
-    try:
-        own = first_link(page.document, "self", page.url, page.url)
-        return None if own is None or own.templated else pager.value_of(own.url())
-    except HALNavError:
-        return None
+    return value if value is not None else _link_value(page, "self", pager)
 
 
 def _has_previous(page: Page) -> bool:
