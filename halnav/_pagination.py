@@ -352,7 +352,7 @@ class _Walker(Generic[P]):
         """The URL of the page after ``page``: its ``next`` link (a deprecated one warns, once
         per walk), or what the walk's ``next_page`` gives (``items``: yielded so far)."""
         if self._next_page is not None:
-            return self._given_next(page, items)
+            return self._given_next(self._next_page, page, items)
         link = first_link(page.document, "next", page.url, page.url)
         if link is None:
             return None
@@ -365,14 +365,13 @@ class _Walker(Generic[P]):
             )
         return link.url()
 
-    def _given_next(self, page: P, items: int) -> str | None:
+    def _given_next(self, next_page: Callable[[P], str | None], page: P, items: int) -> str | None:
         """What ``next_page`` gives after ``page``; a URL it gave before (or the first page's)
         raises rather than loops."""
-        assert self._next_page is not None
         visited = self._visited
         if not visited and page.url:
             visited.add(page.url)
-        url = self._next_page(page)
+        url = next_page(page)
         if url is None:
             return None
         if url in visited:
@@ -607,7 +606,7 @@ class _Walker(Generic[P]):
                     break
                 if self._stable:
                     was, now = declared_total(page), declared_total(fetched)
-                    if was != now:
+                    if was is not None and now is not None and was != now:
                         # The collection changed: this page may be shifted against the one
                         # before. It is read again, one page at a time, where a shift is seen.
                         disagreement = (

@@ -29,6 +29,7 @@ from ._page_plans import (
     Pager,
     declared_counts,
     is_offset,
+    next_link_url,
 )
 from ._redact import redact_url
 
@@ -68,6 +69,7 @@ class Promise:
         "_last_url",
         "_last_before",
         "_last_items",
+        "_full",
     )
 
     def __init__(self, first: Page, pager: Pager | None, *, stable: bool = False) -> None:
@@ -86,6 +88,9 @@ class Promise:
             self._pages = pages - index
         else:
             self._pages = _pages_to_last(first, pager)
+        #: How many items the first page holds when it is full (it has a next link and declares
+        #: its page size).
+        self._full = counts["size"] if counts["size"] and next_link_url(first) else None
         self._received_items = 0
         self._received_pages = 0
         self._items_found = False
@@ -123,6 +128,10 @@ class Promise:
                 self._short = (self._last_url, previous)
         else:
             self._first_size = items
+            if found and self._full is not None and items != self._full:
+                # A page with a next link is full: the walk's relation is not what the pages
+                # count (another embedded relation than the collection's items).
+                self._items = None
         self._received_pages += 1
         self._received_items += items
         self._items_found = self._items_found or found

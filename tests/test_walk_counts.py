@@ -220,3 +220,20 @@ def test_a_walk_stopped_early_checks_nothing(rsps):
 def test_the_mismatch_is_a_halnav_error_with_the_walk_fields():
     assert issubclass(halnav.WalkCountMismatch, halnav.HALNavError)
     assert not issubclass(halnav.WalkCountMismatch, halnav.TransportError)
+
+
+def test_a_relation_that_is_not_the_counted_items_is_not_checked_against_their_count(rsps):
+    # Each page embeds its things (counted by total_items) and one "facet": walking the facets
+    # across the pages is no reason to compare them with the things' total.
+    shelf = Shifting(range(12), size=4)
+
+    def with_facet(document: dict[str, Any]) -> dict[str, Any]:
+        document["_embedded"]["facets"] = [{"id": f"facet-{document['page']}"}]
+        return document
+
+    for number in range(1, 4):
+        shelf.override[number] = with_facet
+    shelf.serve(rsps)
+    with halnav.Client(THINGS) as client:
+        facets = [f["id"] for f in client.get(shelf.first_url()).iterate("facets")]
+    assert facets == ["facet-1", "facet-2", "facet-3"]
