@@ -41,6 +41,7 @@ from ._exceptions import (
     Unauthorized,
     UnprocessableEntity,
     UnsupportedMediaType,
+    WalkCountMismatch,
 )
 from ._form_fields import Field, FieldOption
 from ._forms import Form
@@ -92,6 +93,7 @@ __all__ = [
     "UnprocessableEntity",
     "UnsupportedMediaType",
     "Walk",
+    "WalkCountMismatch",
     "__version__",
 ]
 

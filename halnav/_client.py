@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, cast
 from urllib.parse import urljoin
@@ -61,6 +62,9 @@ class _Unset:
 
 
 _UNSET = _Unset()
+
+#: Whether the request this thread sends is a walk's page (inside :meth:`Client.walking`).
+_WALK_PAGE: ContextVar[bool] = ContextVar("halnav_walk_page", default=False)
 
 
 class Client:
@@ -117,7 +121,9 @@ class Client:
     :class:`~halnav.BodyTooLarge` as it comes, before it is all in memory. ``deadline`` bounds
     each request in seconds, from its start to its decoded answer, across connecting, a slow
     answer, redirects, retries and their waits (``None``, the default: only ``timeout``); a
-    call's own ``deadline=`` overrides it. It raises :class:`~halnav.DeadlineExceeded`.
+    call's own ``deadline=`` overrides it. It raises :class:`~halnav.DeadlineExceeded`. A walk's
+    ``deadline=`` (``pages()``/``iterate()``) bounds the whole walk; each of its pages keeps
+    this one too, whichever ends first.
     """
 
     def __init__(
@@ -319,7 +325,8 @@ class Client:
         page half the CPU of making it in one thread and freeing it in another.
 
         ``deadline`` bounds the sending and reading (a walk gives every page the same
-        :class:`~halnav.Deadline`, so the pages share it).
+        :class:`~halnav.Deadline`, so the pages share it; inside :meth:`walking`, the client's
+        own per-request deadline still bounds each page, whichever ends first).
         """
         return partial(_warned, self._exchange(method, url, deadline=deadline))
 
@@ -327,9 +334,15 @@ class Client:
     def walking(self, *, keep: bool = True) -> Generator[None, None, None]:
         """A context in which this thread's requests are a walk's page requests
         (``walk_retries``); ``keep=False``: their answers are revalidated but not newly kept
-        in the cache (a walk longer than the cache holds)."""
-        with self._transport.walking(), not_stored(not keep):
-            yield
+        in the cache (a walk longer than the cache holds). A walk's deadline given to them
+        (``fetch(..., deadline=walk)``) adds to the client's per-request ``deadline``: each page
+        ends by whichever comes first."""
+        token = _WALK_PAGE.set(True)
+        try:
+            with self._transport.walking(), not_stored(not keep):
+                yield
+        finally:
+            _WALK_PAGE.reset(token)
 
     def cache_holds(self, body_size: int, count: int) -> bool:
         """Whether the cache can hold ``count`` answers of ``body_size`` bytes at once."""
@@ -350,7 +363,7 @@ class Client:
         """Send a request and read its answer; the callable returned makes its representation
         (see :meth:`exchange`)."""
         method = method.upper()
-        bound = make_deadline(self._deadline if isinstance(deadline, _Unset) else deadline)
+        bound = self._bound(deadline)
         try:
             absolute = urljoin(self._root_url, url)
         except ValueError as exc:  # urllib's "Invalid IPv6 URL": an unclosed bracket
@@ -397,6 +410,17 @@ class Client:
         # The store's keep rule is read now, in the sending thread, where a walk set it.
         keep = may_store()
         return partial(self._cached, cache, response, method, scope, key, selecting, entry, keep)
+
+    def _bound(self, deadline: DeadlineOption | _Unset) -> Deadline | None:
+        """The deadline of a request: the call's (which overrides the client's), or the client's;
+        for a walk's page given the walk's, whichever of the two ends first."""
+        if isinstance(deadline, _Unset):
+            return make_deadline(self._deadline)
+        given = make_deadline(deadline)
+        if given is None or self._deadline is None or not _WALK_PAGE.get():
+            return given
+        own = Deadline(self._deadline)
+        return own if own.at < given.at else given
 
     def _decoded(self, response: requests.Response, method: str) -> Representation:
         return self._checked(representation_from_response(response, method), response, method)

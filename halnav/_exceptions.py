@@ -25,7 +25,8 @@ The tree::
     ├── PropertyNotFound (KeyError)  the document has no such property
     ├── TemplateError (ValueError)   a URI template was given wrong variables, or is malformed
     ├── InvalidDocument (ValueError) a body that is not valid JSON, or not valid HAL
-    └── FormError (ValueError)       values a form does not accept, or no such form or field
+    ├── FormError (ValueError)       values a form does not accept, or no such form or field
+    └── WalkCountMismatch            a walk received fewer (or more) items or pages than declared
 
     HALNavWarning (UserWarning)
     ├── DeprecatedLinkWarning        a followed link carries a ``deprecation`` URL
@@ -71,6 +72,7 @@ __all__ = [
     "Unauthorized",
     "UnprocessableEntity",
     "UnsupportedMediaType",
+    "WalkCountMismatch",
 ]
 
 
@@ -304,6 +306,38 @@ class InvalidDocument(HALNavError, ValueError):
         self.url = url
         #: RFC 6901 pointer to the offending part ("" for the whole document).
         self.pointer = pointer
+
+
+class WalkCountMismatch(HALNavError):
+    """A walk (``pages()``/``iterate()``) ended with fewer, or more, items or pages than the
+    collection declared, the same on every page: a page came back short or empty, or the
+    server's count is wrong. Raised when the walk ends, after every item it read was yielded.
+
+    ``unit`` is ``"items"`` or ``"pages"``; ``expected`` what the pages declared (from this walk's
+    first page on), ``received`` what the walk got; ``declared_by`` names the count (``total_items``,
+    ``page.totalElements``, ``the last link``...). ``page_url`` is the last page the walk read and
+    ``items_before`` the items yielded before it. A count that changed during the walk (the
+    collection changed under it) is not this error: it is logged (see ``iterate(stable=True)``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        unit: str,
+        expected: int,
+        received: int,
+        declared_by: str,
+        page_url: str | None = None,
+        items_before: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.unit = unit
+        self.expected = expected
+        self.received = received
+        self.declared_by = declared_by
+        self.page_url = page_url
+        self.items_before = items_before
 
 
 class HALNavWarning(UserWarning):

@@ -12,14 +12,16 @@ fetches (see :mod:`halnav._pagination`). Two ways to make one:
   ``_meta: {page, max_results, total}``...). The later pages are ``next`` with that parameter
   stepped.
 
-Each planner says why when it makes no plan.
+Each planner says why when it makes no plan. The same reading of a page's links gives a
+:class:`Pager` (the URL of any page, by that parameter: what a stable walk re-reads with), and
+:func:`declared_counts` the counts a page declares (what a walk checks what it received against).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
 
 from ._curies import Curies
@@ -30,12 +32,16 @@ from ._link import Link, Via
 from ._redact import redact_url
 
 __all__ = [
+    "Counts",
     "LinkPlan",
     "Page",
     "PagePlan",
+    "Pager",
     "Plan",
     "agrees",
+    "declared_counts",
     "page_count",
+    "pager_of",
     "parse_count",
     "plan_from_links",
     "plan_pages",
@@ -46,10 +52,10 @@ __all__ = [
 PAGE_PARAMETERS = ("page", "page[number]", "pageNumber", "page_number", "p", "pg")
 #: Query parameters that count items skipped: they step by the page size.
 OFFSET_PARAMETERS = ("offset", "page[offset]", "start", "skip", "from", "startIndex")
-# Where a page-metadata object may sit, and the names its counts go by.
-_METADATA_KEYS = ("page", "_meta", "meta", "pagination", "paging")
-_TOTAL_PAGES = ("totalPages", "total_pages", "pageCount", "page_count", "pages", "last_page")
-_TOTAL_ITEMS = (
+#: Where a page-metadata object may sit, and the names its counts go by.
+METADATA_KEYS = ("page", "_meta", "meta", "pagination", "paging")
+TOTAL_PAGES = ("totalPages", "total_pages", "pageCount", "page_count", "pages", "last_page")
+TOTAL_ITEMS = (
     "total_items",
     "totalElements",
     "totalItems",
@@ -222,17 +228,59 @@ def plan_from_links(first: Page, items_on_first: int | None = None) -> tuple[Lin
         return None, f"its links cannot be read ({exc})"
 
 
-def _plan_from_links(first: Page, items_on_first: int | None) -> tuple[LinkPlan | None, str]:
-    document = first.document
+class Pager:
+    """Any page of a collection as a URL: ``base`` (a ``next`` link's URL) with the query
+    parameter ``param`` set to a value; the walk's first page has ``first``, and each page the
+    value of the page before plus ``step`` (1 for page numbers, the page size for offsets)."""
+
+    __slots__ = ("base", "param", "first", "step")
+
+    def __init__(self, base: str, param: str, first: int, step: int) -> None:
+        self.base = base
+        self.param = param
+        self.first = first
+        self.step = step
+
+    def url(self, value: int) -> str:
+        """The URL of the page whose ``param`` is ``value``."""
+        return with_parameter(self.base, self.param, value)
+
+    def value_of(self, url: str | None) -> int | None:
+        """The value of ``param`` in ``url`` (``None`` when it has none, or not a number)."""
+        if url is None:
+            return None
+        return parse_count(_query(url).get(self.param))
+
+    def __repr__(self) -> str:
+        return f"<Pager {self.base} {self.param}={self.first}, +{self.step} a page>"
+
+
+def pager_of(page: Page) -> tuple[Pager | None, str]:
+    """How to address any page of the collection ``page`` is the first (walked) page of, read
+    from its ``next`` (and ``last``) links as :func:`plan_from_links` reads them; else ``None``
+    and why not."""
+    try:
+        found = _paging(page)
+    except HALNavError as exc:  # a next or last link that is not usable
+        return None, f"its links cannot be read ({exc})"
+    if isinstance(found, str):
+        return None, found
+    pager, _, _ = found
+    return pager, ""
+
+
+def _paging(first: Page) -> tuple[Pager, int, str | None] | str:
+    """The parameter that counts ``first``'s pages, as a :class:`Pager`, with the value in its
+    ``next`` link and its ``last`` link's URL; or why there is none."""
     next_url = next_link_url(first)
     if next_url is None:
-        return None, "the first page has no next link: there is no later page"
-    last = first_link(document, "last", first.url, first.url)
+        return "the first page has no next link: there is no later page"
+    last = first_link(first.document, "last", first.url, first.url)
     last_url = last.url() if last is not None else None
     next_query = _query(next_url)
     if last_url is not None:
         if not _same_resource(next_url, last_url):
-            return None, f"its next ({next_url}) and last ({last_url}) links lead to other paths"
+            return f"its next ({next_url}) and last ({last_url}) links lead to other paths"
         last_query = _query(last_url)
         differing = sorted(
             key
@@ -240,9 +288,13 @@ def _plan_from_links(first: Page, items_on_first: int | None) -> tuple[LinkPlan 
             if next_query.get(key) != last_query.get(key)
         )
         if not differing:
-            return None, "its next link is its last: one page to go, none to fetch ahead"
+            # One page to go: nothing to plan, but the parameter may be known by its name.
+            known = [p for p in (*PAGE_PARAMETERS, *OFFSET_PARAMETERS) if p in next_query]
+            if not known:
+                return "its next link is its last: one page to go, none to fetch ahead"
+            differing = known[:1]
         if len(differing) != 1:
-            return None, (
+            return (
                 f"its next ({next_url}) and last ({last_url}) links differ in "
                 f"{len(differing)} query parameters ({', '.join(differing) or 'none'}), "
                 "not in one that counts pages"
@@ -251,28 +303,49 @@ def _plan_from_links(first: Page, items_on_first: int | None) -> tuple[LinkPlan 
     else:
         known = [p for p in (*PAGE_PARAMETERS, *OFFSET_PARAMETERS) if p in next_query]
         if not known:
-            return None, (
+            return (
                 f"it has no last link, and its next link ({next_url}) has no parameter that "
                 f"counts pages ({', '.join((*PAGE_PARAMETERS[:2], *OFFSET_PARAMETERS[:1]))}...)"
             )
         param = known[0]
     following = parse_count(next_query.get(param))
     if following is None:
-        return None, f"its next link's {param}={next_query.get(param)!r} is not a number"
+        return f"its next link's {param}={next_query.get(param)!r} is not a number"
     current = _current_value(first, param)
-    offset = param in OFFSET_PARAMETERS or "offset" in param.lower()
     if current is None:
         # Page 1 fetched by a URL without the parameter: page 0 or 1 (a page number), offset 0.
-        current = 0 if offset else following - 1
+        current = 0 if is_offset(param) else following - 1
     step = following - current
     if step <= 0:
-        return None, f"its next link's {param}={following} does not follow this page's {current}"
+        return f"its next link's {param}={following} does not follow this page's {current}"
+    return Pager(next_url, param, current, step), following, last_url
+
+
+def is_offset(param: str) -> bool:
+    """Whether ``param`` counts items skipped (an offset) rather than pages."""
+    return param in OFFSET_PARAMETERS or "offset" in param.lower()
+
+
+def _plan_from_links(first: Page, items_on_first: int | None) -> tuple[LinkPlan | None, str]:
+    next_url = next_link_url(first)
+    last = first_link(first.document, "last", first.url, first.url)
+    last_url = last.url() if last is not None else None
+    one_to_go = next_url and last_url and _same_resource(next_url, last_url)
+    if one_to_go and _query(next_url or "") == _query(last_url or ""):
+        return None, "its next link is its last: one page to go, none to fetch ahead"
+    found = _paging(first)
+    if isinstance(found, str):
+        return None, found
+    pager, following, last_url = found
+    param, current, step = pager.param, pager.first, pager.step
     if last_url is not None:
         final = parse_count(_query(last_url).get(param))
         if final is None:
             return None, f"its last link's {param} is not a number"
     else:
-        counted = _final_from_counts(document, param, offset, current, step, items_on_first)
+        counted = _final_from_counts(
+            first.document, param, is_offset(param), current, step, items_on_first
+        )
         if counted is None:
             return None, (
                 "it has no last link, and no page count (total_items and per_page, or a "
@@ -283,7 +356,7 @@ def _plan_from_links(first: Page, items_on_first: int | None) -> tuple[LinkPlan 
         return None, f"its last page ({param}={final}) comes before its next ({following})"
     if (final - following) % step:
         return None, f"{param} steps by {step}, which does not reach the last page's {final}"
-    return LinkPlan(next_url, param, range(following, final + 1, step)), ""
+    return LinkPlan(pager.base, param, range(following, final + 1, step)), ""
 
 
 def _current_value(first: Page, param: str) -> int | None:
@@ -308,7 +381,7 @@ def _final_from_counts(
     document: Any, param: str, offset: bool, current: int, step: int, items: int | None
 ) -> int | None:
     """The last page's value of ``param``, from the counts the document gives."""
-    found = _counts(document)
+    found = declared_counts(document)
     pages, total, size, index = found["pages"], found["total"], found["size"], found["index"]
     if offset:
         if total is None:
@@ -327,13 +400,28 @@ def _final_from_counts(
     return current + (pages - 1 - index) * step
 
 
-def _counts(document: Any) -> dict[str, int | None]:
-    """Total pages, total items, page size and this page's 0-based index, where written."""
-    found: dict[str, int | None] = {"pages": None, "total": None, "size": None, "index": None}
+class Counts(TypedDict):
+    """What a page says of its collection (``None`` where it says nothing)."""
+
+    #: How many pages there are.
+    pages: int | None
+    #: How many items there are (``total_items``, ``totalElements``, ``_meta.total``...).
+    total: int | None
+    #: Items per page.
+    size: int | None
+    #: This page's 0-based position among the pages.
+    index: int | None
+
+
+def declared_counts(document: Any) -> Counts:
+    """Total pages, total items, page size and this page's 0-based index, where written: at the
+    top of the document, or in a page-metadata object (``page``, ``_meta``, ``meta``,
+    ``pagination``, ``paging``)."""
+    found: Counts = {"pages": None, "total": None, "size": None, "index": None}
     if not is_object(document):
         return found
     places = [document]
-    for key in _METADATA_KEYS:
+    for key in METADATA_KEYS:
         value = document.get(key)
         if is_object(value):
             places.append(value)
@@ -341,9 +429,12 @@ def _counts(document: Any) -> dict[str, int | None]:
             if is_object(inner):
                 places.append(inner)
     for place in places:
-        for slot, names in (("pages", _TOTAL_PAGES), ("total", _TOTAL_ITEMS), ("size", _PAGE_SIZE)):
-            if found[slot] is None:
-                found[slot] = _first_count(place, names)
+        if found["pages"] is None:
+            found["pages"] = _first_count(place, TOTAL_PAGES)
+        if found["total"] is None:
+            found["total"] = _first_count(place, TOTAL_ITEMS)
+        if found["size"] is None:
+            found["size"] = _first_count(place, _PAGE_SIZE)
         if found["index"] is None:
             zero = _first_count(place, _ZERO_BASED_NUMBER)
             one = _first_count(place, _ONE_BASED_NUMBER)

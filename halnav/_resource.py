@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from ._curies import Curies
+from ._deadline import DeadlineOption
 from ._document import (
     EmbeddedMap,
     LinkMap,
@@ -488,7 +489,7 @@ class Resource:
 
     # -- collections -----------------------------------------------------------------------
 
-    def pages(self, prefetch: int = 0) -> Iterator[Resource]:
+    def pages(self, prefetch: int = 0, *, deadline: DeadlineOption = None) -> Iterator[Resource]:
         """This page, then every later page, in order, fetched as consumed.
 
         ``prefetch=N`` keeps up to N page requests in flight (on the client's thread pool) when
@@ -499,18 +500,54 @@ class Resource:
         (``why_sequential``). A page that fails raises after every earlier page was yielded,
         with ``page_url`` and ``items_before`` set on the error.
 
+        ``deadline`` (seconds, or a :class:`~halnav.Deadline`) bounds the whole walk, from this
+        call on: every page request shares it (with the client's per-request deadline, whichever
+        ends first), and the page it ends raises :class:`~halnav.DeadlineExceeded`.
+
+        When the walk ends with fewer (or more) items or pages than every page declared
+        (``total_items``, a page-metadata count, the ``last`` link), it raises
+        :class:`~halnav.WalkCountMismatch`; a count that changed during the walk is logged.
+
         The iterator is a :class:`~halnav.Walk` (``prefetching``, ``why_sequential``).
         """
-        return self._walk("items", prefetch, _the_page)
+        return self._walk("items", prefetch, _the_page, deadline=deadline)
 
-    def iterate(self, rel: str = "items", prefetch: int = 0) -> Walk[Resource]:
+    def iterate(
+        self,
+        rel: str = "items",
+        prefetch: int = 0,
+        *,
+        deadline: DeadlineOption = None,
+        stable: bool = False,
+        next_page: Callable[[Resource], str | None] | None = None,
+    ) -> Walk[Resource]:
         """Every embedded ``rel`` resource across all pages, made one by one as consumed.
 
         ``prefetch=N`` fetches up to N pages ahead, as :meth:`pages` does; the order is the same.
         A page without ``rel`` embedded raises :class:`LinkNotFound` naming those it has (a
-        last page with nothing embedded ends the walk).
+        last page with nothing embedded ends the walk). ``deadline`` bounds the whole walk, and
+        the counts are checked at its end, as for :meth:`pages`.
+
+        ``stable=True`` walks a collection that changes under the walk, such as a loop that
+        closes each pending order it meets: no item is yielded twice (an item is its ``self``
+        URL; items without one are yielded as read), and when a page declares fewer items in
+        all than the page before (``total_items``...), the pages before it are read again and
+        the items that moved back are yielded before its own. What it cannot see is in the
+        README ("Stable walks"). It prefetches while the pages it reads agree.
+
+        ``next_page`` (a function of a page, giving the next page's URL or ``None``) replaces
+        the ``next`` link: keyset pagination, where the next query is made of the last item
+        read. Such a walk is sequential, its counts are not checked, and a URL given twice
+        raises instead of looping; with ``stable=True`` it yields each item once.
         """
-        return self._walk(rel, prefetch, partial(_items_of, rel=rel))
+        return self._walk(
+            rel,
+            prefetch,
+            partial(_items_of, rel=rel),
+            deadline=deadline,
+            stable=stable,
+            next_page=next_page,
+        )
 
     def iter_embedded(self, rel: str) -> Iterator[Resource]:
         """The embedded resources of ``rel`` on this page alone, made one by one."""
@@ -539,9 +576,24 @@ class Resource:
         rel: str,
         prefetch: int,
         each: Callable[[Resource, str | None, int], Iterable[Resource]],
+        *,
+        deadline: DeadlineOption = None,
+        stable: bool = False,
+        next_page: Callable[[Resource], str | None] | None = None,
     ) -> Walk[Resource]:
         """This page and the later ones, each giving ``each`` of it (the page, or its items)."""
-        return Walk(self, self._require_client, self._page_maker(), _items_key(rel), each, prefetch)
+        return Walk(
+            self,
+            self._require_client,
+            self._page_maker(),
+            _items_key(rel),
+            each,
+            prefetch,
+            deadline=deadline,
+            stable=stable,
+            identity=_identity if stable else None,
+            next_page=next_page,
+        )
 
     def _page_maker(self) -> Callable[[Representation, Via | None], Resource]:
         # Pages are plain resources (a layer casts them), fetched through this one's client.
@@ -705,6 +757,11 @@ def _items_of(page: Resource, key: str | None, number: int, rel: str) -> Iterabl
         rel=rel,
         available=embedded,
     )
+
+
+def _identity(item: Resource) -> str | None:
+    """What tells an item of a stable walk apart: its ``self`` URL."""
+    return item.url
 
 
 def _make_page(answer: Representation, via: Via | None, client: Fetcher | None) -> Resource:

@@ -83,6 +83,30 @@ def hardened() -> str:
     return f"{client.deadline} {client.max_body_size} {sorted(names)}"
 
 
+def walks(client: halnav.Client, budget: halnav.Deadline) -> list[str]:
+    first = client.get("https://api.example.test/orders?status=pending")
+    closing = first.iterate("items", stable=True, deadline=600)
+    notes = [str(order["id"]) for order in closing]
+    notes.append(f"{closing.pages_reread} {closing.items_skipped} {closing.stable}")
+    left: float | None = closing.deadline.remaining() if closing.deadline is not None else None
+    notes.append(str(left))
+    for page in first.pages(prefetch=4, deadline=budget):
+        notes.append(page.url or "")
+
+    def after(page: halnav.Resource) -> str | None:
+        items = page.document["_embedded"]["items"]
+        return f"/orders?created_on_lte={items[-1]['created_on']}" if items else None
+
+    keyset: halnav.Walk[halnav.Resource] = first.iterate(stable=True, next_page=after)
+    try:
+        notes += [order.url or "" for order in keyset]
+    except halnav.WalkCountMismatch as exc:
+        unit: str = exc.unit
+        counts: tuple[int, int] = (exc.expected, exc.received)
+        notes += [unit, exc.declared_by, str(counts), exc.page_url or "", str(exc.items_before)]
+    return notes
+
+
 def handle(client: halnav.Client) -> str:
     try:
         client.get("/v1/nowhere")
@@ -202,3 +226,9 @@ def mistakes(client: halnav.Client, shop: Shop) -> None:
     root.link("ea:admin", title=3)  # type: ignore[arg-type]
     walk = root.iterate("items", prefetch=8)
     walk.why_sequential.upper()  # type: ignore[union-attr]
+    root.iterate("items", deadline="10 minutes")  # type: ignore[arg-type]
+    root.pages(deadline="soon")  # type: ignore[arg-type]
+    root.iterate("items", 4, True)  # type: ignore[call-arg]
+    root.iterate(next_page="/orders?page=2")  # type: ignore[arg-type]
+    root.iterate(next_page=lambda page: page.links)  # type: ignore[arg-type,return-value]
+    walk.deadline.remaining()  # type: ignore[union-attr]
