@@ -48,6 +48,7 @@ __all__ = [
     "freshness_lifetime",
     "keep",
     "may_store",
+    "must_revalidate",
     "not_stored",
     "request_view",
 ]
@@ -293,6 +294,18 @@ def _object_identity(obj: Any) -> str:
                 return f"{_PROCESS} id {key}"
             serial = _SERIALS[key] = _next_serial()
     return f"{_PROCESS} object {serial}"
+
+
+def must_revalidate(request_headers: Mapping[str, str]) -> bool:
+    """Whether a request forbids an answer from the cache without asking the server: its own
+    ``Cache-Control: no-cache`` or ``max-age=0`` (RFC 9111 section 5.2.1), or ``Pragma:
+    no-cache``. A walk that reads pages again to see what moved sends it."""
+    control = next((v for k, v in request_headers.items() if k.lower() == "cache-control"), None)
+    directives = cache_directives(control)
+    if "no-cache" in directives or directives.get("max-age") == "0":
+        return True
+    pragma = next((v for k, v in request_headers.items() if k.lower() == "pragma"), "")
+    return "no-cache" in pragma.lower()
 
 
 def cache_directives(value: str | None) -> dict[str, str | None]:

@@ -30,6 +30,7 @@ from ._cache_rules import (
     credential_scope,
     fresh,
     may_store,
+    must_revalidate,
     not_stored,
     request_view,
 )
@@ -397,7 +398,7 @@ class Client:
         entry = cache.lookup(scope, key, selecting) if method == "GET" else None
         note = "cache miss" if method == "GET" else None
         if entry is not None:
-            if entry.is_fresh():
+            if entry.is_fresh() and not must_revalidate(sent):
                 answer = fresh(cache, entry)
                 elapsed = (time.perf_counter() - started) * 1000
                 log_exchange(method, key, answer.status_code or 200, elapsed, note="cache hit")

@@ -39,7 +39,14 @@ from typing import Generic, TypeVar
 
 from ._deadline import Deadline, DeadlineOption, make_deadline
 from ._document import first_link, raw_part
-from ._exceptions import DeadlineExceeded, DeprecatedLinkWarning, HALNavError, TransportError
+from ._exceptions import (
+    DeadlineExceeded,
+    DeprecatedLinkWarning,
+    Gone,
+    HALNavError,
+    NotFound,
+    TransportError,
+)
 from ._fetcher import Fetcher
 from ._json import is_array, is_object
 from ._link import Via
@@ -285,7 +292,9 @@ def _checked(pages: Iterator[Step[P]], promise: Promise) -> Iterator[Step[P]]:
     """``pages``, each told to ``promise``; at their end, the promise's verdict."""
     for step in pages:
         page, key, before, reread = step
-        if not reread:
+        if reread:
+            promise.read_again(page)
+        else:
             promise.observe(page, _count(page, key), key is not None, before)
         yield step
     promise.verdict()
@@ -406,12 +415,15 @@ class _Walker(Generic[P]):
         """GET a walk's page by its URL; an error names it and the ``items`` before it."""
         fetcher = self._client()
         deadline = self._deadline
+        # A stable walk reads what the collection holds now: never a page kept fresh by a
+        # cache (a 304 still saves decoding it).
+        headers = _NOW if self._stable else None
         try:
             with fetcher.walking(keep=self._keep):
                 if deadline is None:
-                    answer = fetcher.fetch("GET", url)
+                    answer = fetcher.fetch("GET", url, headers=headers)
                 else:
-                    answer = fetcher.fetch("GET", url, deadline=deadline)
+                    answer = fetcher.fetch("GET", url, headers=headers, deadline=deadline)
         except HALNavError as exc:
             self._annotate(exc, url, items)
             raise
@@ -451,7 +463,18 @@ class _Walker(Generic[P]):
             url = self.next_url(page)
             if url is None:
                 return
-            page = self._read(url, self._status.yielded)
+            try:
+                page = self._read(url, self._status.yielded)
+            except (NotFound, Gone) as exc:
+                # The page next named is gone: the collection shrank past it.
+                left = self._past_the_end(url, total, exc)
+                for earlier in left:
+                    yield earlier, self._key_of(earlier), self._status.yielded, True
+                if not left:
+                    return
+                page = left[-1]
+                total = declared_total(page)
+                continue
             now = declared_total(page)
             again: list[P] = []
             if total is not None and now is not None and now < total:
@@ -464,6 +487,31 @@ class _Walker(Generic[P]):
             if now is not None:
                 total = now
             yield page, self._key_of(page), self._status.yielded, False
+
+    def _past_the_end(self, url: str, total: int | None, exc: HALNavError) -> list[P]:
+        """The pages left when the page ``url`` (next after the walk's position) is gone: the
+        collection shrank past it (``total``: what it declared before). Its first page, read
+        again, says how many items are left; the pages up to its last one are read again from
+        far enough back (as :meth:`_catch_up` does), the last one last. Raises ``exc`` when
+        the pages cannot be addressed or the count is unknown: the walk cannot be sure."""
+        pager, size = self._pager, self._size
+        if pager is None or not size:
+            raise exc
+        first = self._read(pager.url(pager.first), self._status.yielded)
+        now = declared_total(first)
+        if now is None:
+            raise exc
+        self._status.reread += 1
+        if now == 0:
+            return [first]
+        last_value = pager.first + (-(-now // size) - 1) * pager.step
+        if last_value == pager.first:
+            return [first]
+        last_url = pager.url(last_value)
+        last = self._read(last_url, self._status.yielded)
+        self._status.reread += 1
+        shrunk = max(1, total - now) if total is not None else now
+        return self._catch_up(last, last_url, shrunk, now) or [first, last]
 
     def _catch_up(self, page: P, url: str, shrunk: int, total: int) -> list[P]:
         """The pages from far enough before ``page`` (read by ``url``, declaring ``total``
@@ -633,6 +681,10 @@ class _Walker(Generic[P]):
             yield from self.stable_after(page, declared_total(page))
         elif after is not None:
             yield from self.sequential(self._read(after, items), items)
+
+
+#: The request headers of a stable walk's pages: revalidated, never served fresh from a cache.
+_NOW = {"Cache-Control": "no-cache"}
 
 
 def _caller_level() -> int:

@@ -139,6 +139,12 @@ class Promise:
         self._last_url = page.url or self._last_url
         self._last_before = before
 
+    def read_again(self, page: Page) -> None:
+        """``page`` was read again (a stable walk going back over what shifted): its items are
+        not counted, but a count it declares that differs says the collection changed."""
+        if self._changed is None:
+            self._compare(page)
+
     def _compare(self, page: Page) -> None:
         for name, value in _declared(page).items():
             first = self._declared.get(name)

@@ -48,6 +48,8 @@ class Shifting:
         self.override: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
         #: Page numbers answered 503.
         self.failing: set[int] = set()
+        #: A page past the last one is answered 404, as Bootic does (else an empty page).
+        self.missing_past_the_end = False
 
     # -- changes -----------------------------------------------------------------------------
 
@@ -130,6 +132,11 @@ class Shifting:
         index = self.index_of(query)
         if index + 1 in self.failing:
             return 503, {"Content-Type": "application/json"}, "{}"
+        with self.lock:
+            past_the_end = index and index * self.size >= len(self.items)
+        if past_the_end and self.missing_past_the_end:
+            return 404, {"Content-Type": "application/json"}, '{"message": "no such page"}'
+
         return 200, {"Content-Type": HAL}, json.dumps(self.document(index))
 
     def serve(self, rsps: responses.RequestsMock) -> None:

@@ -610,3 +610,39 @@ def test_disk_store_writes_a_304s_headers_and_expiry_back(rsps, tmp_path):
     assert len(rsps.calls) == 2
     assert served.document == orders_document()
     assert (stats.fresh_hits, stats.bodies_decoded) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [{"Cache-Control": "no-cache"}, {"Cache-Control": "max-age=0"}, {"Pragma": "no-cache"}],
+)
+def test_a_request_that_says_no_cache_revalidates_a_fresh_entry(rsps, header):
+    with halnav.Client(ROOT) as client:
+        add_page(rsps, headers={"ETag": ETAG, "Cache-Control": "private, max-age=600"})
+        add_not_modified(rsps)
+        first = client.get(ORDERS)
+        again = client.request("GET", ORDERS, headers=header)
+    assert len(rsps.calls) == 2  # asked the server, though the entry was fresh
+    assert rsps.calls[1].request.headers["If-None-Match"] == ETAG
+    assert again.document is first.document  # and the 304 still decoded nothing
+    assert client.cache.stats.not_modified == 1
+
+
+def test_a_stable_walk_never_takes_a_page_fresh_from_the_cache(rsps):
+    page_2 = f"{ROOT}/collection/2"
+    first = {"total_items": 2, "_links": {"next": {"href": page_2}}, "_embedded": {"items": []}}
+    first["_embedded"]["items"] = [{"_links": {"self": {"href": f"{ORDERS}/1"}}, "id": 1}]
+    second = {
+        "total_items": 2,
+        "_embedded": {"items": [{"_links": {"self": {"href": f"{ORDERS}/2"}}, "id": 2}]},
+    }
+    fresh_for_long = {"ETag": ETAG, "Cache-Control": "private, max-age=600"}
+    rsps.add(responses.GET, f"{ROOT}/collection", json=first, headers=fresh_for_long)
+    rsps.add(responses.GET, page_2, json=second, headers=fresh_for_long)
+    rsps.add(responses.GET, page_2, json=second, headers=fresh_for_long)
+    with halnav.Client(ROOT) as client:
+        client.get(page_2)  # now in the cache, fresh for ten minutes
+        ids = [item["id"] for item in client.get(f"{ROOT}/collection").iterate(stable=True)]
+    assert ids == [1, 2]
+    assert rsps.calls[-1].request.url == page_2
+    assert rsps.calls[-1].request.headers["Cache-Control"] == "no-cache"

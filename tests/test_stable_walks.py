@@ -52,10 +52,12 @@ def closing(walk: Any, shelf: Shifting) -> list[int]:
 # -- the loop that closes what it meets -------------------------------------------------------
 
 
+@pytest.mark.parametrize("missing", [False, True], ids=["empty-past-the-end", "404-past-the-end"])
 @pytest.mark.parametrize("style", ["pages", "offset", "spring"])
 @pytest.mark.parametrize(("count", "size"), [(242, 20), (23, 5), (10, 3), (5, 5)])
-def test_a_loop_closing_each_item_meets_every_item_once(rsps, style, count, size):
+def test_a_loop_closing_each_item_meets_every_item_once(rsps, style, count, size, missing):
     shelf = Shifting(range(count), size=size, style=style)
+    shelf.missing_past_the_end = missing
     shelf.serve(rsps)
     with halnav.Client(THINGS) as client:
         walk = client.get(shelf.first_url()).iterate("things", stable=True)

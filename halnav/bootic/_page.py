@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .._deadline import DeadlineOption
 from .._json import is_object
 from .._pagination import parse_count
 from .._resource import Resource
@@ -45,10 +46,10 @@ class OrderPage(Resource):
         server gives them."""
         return read_transitions(self.document)
 
-    def pages(self, prefetch: int = 0) -> Iterator[OrderPage]:
+    def pages(self, prefetch: int = 0, *, deadline: DeadlineOption = None) -> Iterator[OrderPage]:
         """This page, then each one reached by following ``next``, as order pages."""
         with server_messages():
-            for page in super().pages(prefetch=prefetch):
+            for page in super().pages(prefetch=prefetch, deadline=deadline):
                 yield page.cast(OrderPage)
 
     def iter_orders(self, prefetch: int = 0) -> Iterator[Order]:
