@@ -41,6 +41,7 @@ from ._outcomes import CreateOutcomeUnknown, OutcomeUnknown, UpdateOutcomeUnknow
 from ._page import OrderPage
 from ._results import UpdateResult
 from ._shop import Shop
+from ._stable import StableWalk
 
 __all__ = [
     "DEFAULT_ROOT_URL",
@@ -64,6 +65,7 @@ __all__ = [
     "OutcomeUnknown",
     "Shop",
     "ShopNotFound",
+    "StableWalk",
     "UpdateOutcomeUnknown",
     "UpdateResult",
     "check_update_status",

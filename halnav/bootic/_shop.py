@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._resource import Resource
 from ._bulk import update_orders
@@ -15,7 +15,8 @@ from ._order import Order
 from ._page import OrderPage
 from ._query import query_orders
 from ._results import UpdateResult
-from ._server_messages import with_server_messages
+from ._server_messages import server_messages, with_server_messages
+from ._stable import StableWalk
 
 if TYPE_CHECKING:  # typing.Unpack is Python 3.11's; type checkers always have typing_extensions
     from typing_extensions import Unpack
@@ -65,10 +66,37 @@ class Shop(Resource):
         more request; none when an earlier page of that shop showed it). Dates may be
         :class:`datetime.date` objects; ``status`` and ``tags`` lists.
         """
-        return query_orders(self, filters)
+        return query_orders(self, filters).cast(OrderPage)
 
-    def iter_orders(self, prefetch: int = 0, **filters: Unpack[OrderFilters]) -> Iterator[Order]:
-        """Every order matching ``filters``, across all pages, fetched as consumed."""
+    @overload
+    def iter_orders(
+        self, prefetch: int = 0, *, stable: Literal[True], **filters: Unpack[OrderFilters]
+    ) -> StableWalk: ...
+
+    @overload
+    def iter_orders(
+        self, prefetch: int = 0, *, stable: bool = False, **filters: Unpack[OrderFilters]
+    ) -> Iterator[Order]: ...
+
+    def iter_orders(
+        self, prefetch: int = 0, *, stable: bool = False, **filters: Unpack[OrderFilters]
+    ) -> Iterator[Order]:
+        """Every order matching ``filters``, across all pages, fetched as consumed.
+
+        By page number (``next`` links) unless ``stable=True``: then every order that matches
+        the filters for the whole walk is yielded exactly once, whatever is created, updated or
+        moved meanwhile (by other clients, or by the loop's own body), and an order that joins
+        or leaves the set is yielded at most once. The walk moves by the sort's column and its
+        ``_gte``/``_lte`` filter (``created_on.asc`` when no sort is given), asking one order
+        more per page than ``per_page``; it returns a :class:`StableWalk`, which counts what
+        it fetched. A sort with no such filter, a nullable date sorted on without a bound on
+        it, or a ``page`` raise :class:`InvalidFilter` before any filtered request.
+        ``prefetch`` fetches the next page while the current one is consumed (one page ahead
+        at most: each query is made of the page before).
+        """
+        if stable:
+            with server_messages():
+                return StableWalk(self, filters, prefetch=prefetch)
         first = self.orders(**filters)
         return first.iter_orders(prefetch=prefetch)
 
