@@ -100,6 +100,15 @@ class Key:
         unit = _dt.timedelta(microseconds=10 ** (6 - self.digits))
         return _moment_key(self.moment() + direction * unit, self.digits, self.zone)
 
+    def earlier(self, delta: _dt.timedelta) -> Key:
+        """A date-time ``delta`` before this one, written the same way (a date: the day it
+        falls on; a number stays as it is)."""
+        if self.digits is None:
+            return self
+        if self.digits < 0:
+            return _day_key((self.moment() - delta).date())
+        return _moment_key(self.moment() - delta, self.digits, self.zone)
+
     def moment(self) -> _dt.datetime:
         """A date's or date-time's value as a UTC date-time."""
         return _EPOCH + _dt.timedelta(microseconds=self.value)

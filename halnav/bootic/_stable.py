@@ -61,6 +61,8 @@ DEFAULT_PER_PAGE = 30
 #: count changed, before the walk gives up saying so (it never skips one silently).
 MAX_BLOCK_RESTARTS = 50
 SHOP_RELS = ("btc:shop", "shop")
+#: A page's orders as read, and those of them not yielded before.
+_Read = tuple[list[Order], list[Order]]
 
 
 class StableWalk(Iterator[Order]):
@@ -148,16 +150,17 @@ class StableWalk(Iterator[Order]):
 
     def __next__(self) -> Order:
         if self._orders is None:
-            self._orders = (order for page in self._pages for order in page)
+            self._orders = (order for _, new in self._pages for order in new)
         return next(self._orders)
 
     def __iter__(self) -> StableWalk:
         return self
 
-    def pages(self) -> Iterator[list[Order]]:
+    def pages(self, *, repeats: bool = False) -> Iterator[list[Order]]:
         """The walk page by page: for each page fetched, the orders it brought that were not
-        yielded before (an empty list for a page of repeats)."""
-        return self._pages
+        yielded before (an empty list for a page of repeats); with ``repeats=True``, every
+        order read on it (an order updated since it was read comes again: a sync compares)."""
+        return (read if repeats else new for read, new in self._pages)
 
     def close(self) -> None:
         """Stop the walk (a page being fetched ahead is cancelled or left to finish)."""
@@ -169,7 +172,7 @@ class StableWalk(Iterator[Order]):
             f"{self.yielded} orders, {self.pages_fetched} pages>"
         )
 
-    def _walk(self, first: Resource | None) -> Generator[list[Order], None, None]:
+    def _walk(self, first: Resource | None) -> Generator[_Read, None, None]:
         plan = self._plan
         try:
             since: Key | None = None
@@ -210,7 +213,7 @@ class StableWalk(Iterator[Order]):
             return read_key(KEY_COLUMNS["updated_on"], order.get("updated_on"))
         return None
 
-    def _run(self, keyset: _Keyset, first: Resource | None) -> Iterator[list[Order]]:
+    def _run(self, keyset: _Keyset, first: Resource | None) -> Iterator[_Read]:
         page = first if first is not None else self._query(keyset, self._keep is not False)
         if self.total_items is None:
             self.total_items = parse_count(page.get("total_items"))
@@ -233,7 +236,7 @@ class StableWalk(Iterator[Order]):
                     self._seen.add(ident)
                     new.append(order)
             self.yielded += len(new)
-            yield new
+            yield orders, new
             if not more:
                 return
             page = self._next(keyset, keep)
@@ -509,21 +512,18 @@ class _Keyset:
         if not has_next or not keys:
             return False
         last = keys[-1]
-        if self.bound is None or last.value != self.bound.value:
-            self.bound = last
-            self.extra = sum(1 for key in keys if key.value == last.value) - 1
+        # The page's orders of its last value are the first of that value, by id (the API's
+        # tie-break): the next query, from that value on, starts with them again.
+        count = sum(1 for key in keys if key.value == last.value)
+        room = MAX_PER_PAGE - self.size if self.size < MAX_PER_PAGE else 0
+        if count - 1 <= room or (count < self.size and count - 1 < self.size // 2):
+            # Ask for them again, with as many more as a page can hold.
+            self.bound, self.extra = last, min(count - 1, room)
             return True
-        # Every order of the page has the bound's value: they are the first of that value, by
-        # id (the API's tie-break). Ask for them again with more after them, while a page can
-        # hold that many; else page through the value by number, from the last one read.
-        count = len(keys)
-        if self.size < MAX_PER_PAGE and count + self.size - 1 <= MAX_PER_PAGE:
-            self.extra = count - 1
-            return True
-        size = max(1, count - 1)
-        # Page 2 of pages of count - 1 starts with the last order read: if it does not, an
-        # order of this value went or came meanwhile, and the value is read from its start.
-        self.block, self.block_page, self.block_size = last, 2, size
+        # Too many to ask for again: page through that value by number, from the last order
+        # read. Page 2 of pages of count - 1 starts with it: if it does not, an order of this
+        # value went or came meanwhile, and the value is read again from its start.
+        self.block, self.block_page, self.block_size = last, 2, count - 1
         self.block_total, self.anchor = None, idents[-1]
         return True
 
