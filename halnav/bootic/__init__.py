@@ -41,14 +41,14 @@ from ._errors import (
     ShopNotFound,
 )
 from ._filters import check_update_status, order_query
-from ._mirror import MirrorError
+from ._mirror import MirrorError, MirrorState, read_mirror
 from ._order import Order
 from ._outcomes import CreateOutcomeUnknown, OutcomeUnknown, UpdateOutcomeUnknown
 from ._page import OrderPage
 from ._results import UpdateResult
 from ._shop import Shop
 from ._stable import StableWalk
-from ._sync import DEFAULT_OVERLAP, SyncError, SyncReport
+from ._sync import DEFAULT_OVERLAP, SyncError, SyncReport, sync_identity
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -66,6 +66,7 @@ __all__ = [
     "InvalidFilter",
     "InvalidTransition",
     "MirrorError",
+    "MirrorState",
     "Order",
     "OrderFilter",
     "OrderFilters",
@@ -82,6 +83,8 @@ __all__ = [
     "UpdateResult",
     "check_update_status",
     "order_query",
+    "read_mirror",
+    "sync_identity",
 ]
 
 # Tracebacks and reprs name the public path (halnav.bootic.InvalidFilter), not the private module.

@@ -27,7 +27,7 @@ from typing import Any
 from .._exceptions import HALNavError
 from .._redact import redact_url
 
-__all__ = ["FORMAT", "Mirror", "MirrorError", "MirrorState", "PageCounts"]
+__all__ = ["FORMAT", "Mirror", "MirrorError", "MirrorState", "PageCounts", "read_mirror"]
 
 #: The version of the file's layout; a file of another version is refused, not rewritten.
 FORMAT = 1
@@ -284,6 +284,34 @@ class _Transaction:
             self._conn.execute("COMMIT")
         else:
             self._conn.execute("ROLLBACK")
+
+
+def read_mirror(path: str | os.PathLike[str]) -> MirrorState | None:
+    """What the mirror at ``path`` says of itself (its shop, filters, mark), read without
+    writing anything; ``None`` when there is no file, or a mirror no sync has begun.
+    A file that is no mirror raises :class:`MirrorError`."""
+    shown = os.fspath(path)
+    if not Path(shown).is_file() or Path(shown).stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"{Path(shown).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise MirrorError(f"cannot read the mirror {shown}: {exc}", path=shown) from exc
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if "sync_state" not in tables:
+            if not tables:
+                return None
+            raise MirrorError(
+                f"{shown} is an SQLite database but not a halnav orders mirror (it has no "
+                f"sync_state table; tables: {', '.join(sorted(tables))}); give another file",
+                path=shown,
+            )
+        return Mirror(shown, conn).state()
+    except sqlite3.DatabaseError as exc:
+        raise MirrorError(f"cannot use {shown} as a mirror: {exc}", path=shown) from exc
+    finally:
+        conn.close()
 
 
 def _create_private(file: Path) -> None:
