@@ -61,6 +61,12 @@ DEFAULT_PER_PAGE = 30
 #: count changed, before the walk gives up saying so (it never skips one silently).
 MAX_BLOCK_RESTARTS = 50
 SHOP_RELS = ("btc:shop", "shop")
+#: The column a block (orders sharing one value of the walk's column) is walked by: one that
+#: never moves, or, inside a block of the one that never moves, one that only moves forward.
+_BLOCK_COLUMNS = {
+    name: KEY_COLUMNS["updated_on" if name == "created_on" else "created_on"]
+    for name in KEY_COLUMNS
+}
 #: A page's orders as read, and those of them not yielded before.
 _Read = tuple[list[Order], list[Order]]
 
@@ -222,8 +228,9 @@ class StableWalk(Iterator[Order]):
             orders = embedded_as(page, Order, "items")
             idents = [_identity(order) for order in orders]
             self.orders_read += len(orders)
+            reading = keyset.active()
             more = keyset.advance(
-                [self._key(keyset, order) for order in orders],
+                [self._key(reading, order) for order in orders],
                 idents,
                 _has_next(page),
                 parse_count(page.get("total_items")),
@@ -285,7 +292,7 @@ class StableWalk(Iterator[Order]):
         self.days = True
         logger.info(
             "stable walk: the server refuses date-times in %s; walking by whole days",
-            keyset.column.low,
+            keyset.active().column.low,
         )
         try:
             return self._fetch(keyset.query(), keep)
@@ -421,8 +428,19 @@ def _plan(shop: Resource, filters: Mapping[str, object]) -> _Plan:
 
 
 class _Keyset:
-    """Where one keyset walk is: its bound, or the orders sharing one value that it pages
-    through by number (a block); :meth:`query` is the next query, :meth:`advance` reads a page.
+    """Where one keyset walk is: its bound, or the block of orders sharing one value that it
+    goes through; :meth:`query` is the next query, :meth:`advance` reads a page.
+
+    A block is paged through by number, from the last order read, and each of its pages is
+    checked: its first order must be that last one (the first page is asked for so that it
+    overlaps by one), or, for later pages, a one-order query of that position made after the
+    page (a probe) must still find it there, or one before it (an order that came is read
+    twice, never skipped). When the check fails (an order before left the value meanwhile),
+    the block is walked again by a keyset of its own on another column (``sub``):
+    ``created_on``, which never moves, inside a block of a column that does; ``updated_on``,
+    which only moves forward (an order moving stays ahead), inside a ``created_on`` block.
+    Orders leaving the block then shift nothing. A block within a block whose check fails is
+    read again from its first page, at most :data:`MAX_BLOCK_RESTARTS` times.
     """
 
     __slots__ = (
@@ -430,13 +448,17 @@ class _Keyset:
         "descending",
         "base",
         "size",
+        "depth",
         "bound",
         "extra",
         "block",
+        "sub",
         "block_page",
         "block_size",
-        "block_total",
-        "anchor",
+        "expect",
+        "probing",
+        "last_read",
+        "block_more",
         "restarts",
         "days",
         "first",
@@ -449,6 +471,7 @@ class _Keyset:
         base: dict[str, object],
         *,
         bound: Key | None = None,
+        depth: int = 0,
     ) -> None:
         self.column = column
         self.descending = descending
@@ -456,17 +479,26 @@ class _Keyset:
         self.base = base
         size = base.get("per_page")
         self.size = size if isinstance(size, int) else DEFAULT_PER_PAGE + 1
+        #: 0 for the walk, 1 for the walk of a block.
+        self.depth = depth
         #: The walk's side of the range: orders from this value on.
         self.bound = bound
         #: Orders at the bound's value read already, but the one a page asks for anyway.
         self.extra = 0
-        #: The value whose orders are paged through by number, and where that paging is.
+        #: The value whose orders the walk goes through, and the walk doing it (else by number).
         self.block: Key | None = None
+        self.sub: _Keyset | None = None
+        #: Paging a block by number: the page to read and its size.
         self.block_page = 1
         self.block_size = self.size
-        self.block_total: int | None = None
-        #: The order the first page of a block must start with (the last one read).
-        self.anchor: str | None = None
+        #: The order the next answer must start with (or with one before it).
+        self.expect: str | None = None
+        #: Whether the next query is the probe of the page before's last order.
+        self.probing = False
+        #: The last order of the block page before the one just read, and whether the block
+        #: has pages after the one just read.
+        self.last_read: str | None = None
+        self.block_more = False
         self.restarts = 0
         self.days = False
         #: The key of the first order read (a descending walk's catch-up starts there).
@@ -477,13 +509,24 @@ class _Keyset:
         """The filter the walk moves: ``_lte`` going down, ``_gte`` going up."""
         return self.column.high if self.descending else self.column.low
 
+    def active(self) -> _Keyset:
+        """The walk whose column the next page's orders are read by (a block's, in a block)."""
+        return self.sub.active() if self.sub is not None else self
+
     def query(self) -> dict[str, object]:
         """The next query's filters."""
+        if self.sub is not None:
+            return self.sub.query()
         query = dict(self.base)
         if self.block is not None:
             query[self.column.low] = query[self.column.high] = self.block.text
-            query["page"] = self.block_page
-            query["per_page"] = self.block_size
+            if self.probing:
+                # The last order of page block_page - 2, alone: its position is the page's.
+                query["page"] = (self.block_page - 2) * self.block_size
+                query["per_page"] = 1
+            else:
+                query["page"] = self.block_page
+                query["per_page"] = self.block_size
         elif self.bound is not None:
             query[self.side] = self.bound.text
             if self.extra and self.size < MAX_PER_PAGE:
@@ -495,7 +538,8 @@ class _Keyset:
     def where(self) -> str:
         """The next query's bound, as a query (for a message)."""
         if self.block is not None:
-            return f"{self.column.name}={self.block.text}, page {self.block_page}"
+            inner = self.sub.where() if self.sub is not None else f"page {self.block_page}"
+            return f"{self.column.name}={self.block.text}" + (f", {inner}" if inner else "")
         if self.bound is not None:
             return f"{self.side}={self.bound.text}"
         return ""
@@ -503,12 +547,17 @@ class _Keyset:
     def advance(
         self, keys: list[Key], idents: list[str], has_next: bool, total: int | None
     ) -> bool:
-        """Read a page's keys and order identities (in order); whether there is a next query."""
+        """Read a page's keys (by :meth:`active`'s column) and order identities, in order;
+        whether there is a next query."""
+        if self.sub is not None:
+            if self.sub.advance(keys, idents, has_next, total):
+                return True
+            return self._leave_block()
         if self.first is None and keys:
             self.first = keys[0]
         self._check(keys)
         if self.block is not None:
-            return self._advance_block(idents, has_next, total)
+            return self._advance_block(idents, has_next)
         if not has_next or not keys:
             return False
         last = keys[-1]
@@ -521,41 +570,69 @@ class _Keyset:
             self.bound, self.extra = last, min(count - 1, room)
             return True
         # Too many to ask for again: page through that value by number, from the last order
-        # read. Page 2 of pages of count - 1 starts with it: if it does not, an order of this
-        # value went or came meanwhile, and the value is read again from its start.
+        # read (page 2 of pages of count - 1 starts with it, and must).
         self.block, self.block_page, self.block_size = last, 2, count - 1
-        self.block_total, self.anchor = None, idents[-1]
+        self.expect, self.probing, self.last_read = idents[-1], False, None
         return True
 
-    def _advance_block(self, idents: list[str], has_next: bool, total: int | None) -> bool:
+    def _walk_block_by_another_column(self) -> bool:
+        """Walk the block by a keyset of its own on another column, from its start: orders
+        that leave it then shift nothing (a block within a block is paged through anyway)."""
         block = self.block
         assert block is not None
-        if self.anchor is not None:
-            shifted = not idents or idents[0] != self.anchor
-            self.anchor = None
-            self.block_total = total
-        elif self.block_page == 1:
-            shifted = False
-            self.block_total = total
-        else:
-            # Orders joined or left this value since its first page: what follows shifted.
-            shifted = total != self.block_total
-        if shifted:
-            self.restarts += 1
-            if self.restarts > MAX_BLOCK_RESTARTS:
-                raise HALNavError(
-                    f"the orders with {self.column.name} {block.text} kept changing while the "
-                    f"stable walk paged through them ({self.restarts} times read again from "
-                    "their first page); stopped rather than risk skipping one"
-                )
-            self.block_page, self.block_size, self.block_total = 1, self.size, None
-            return True
-        if has_next and idents:
-            self.block_page += 1
-            return True
-        self.block = None
+        inner = _BLOCK_COLUMNS.get(self.column.name) if self.depth == 0 else None
+        if inner is None:
+            return self._restart(block)
+        within = {**self.base, self.column.low: block.text, self.column.high: block.text}
+        within["sort"] = f"{inner.name}.asc"
+        self.sub = _Keyset(inner, False, within, depth=self.depth + 1)
+        if self.days:
+            self.sub.days = True
+        return True
+
+    def _leave_block(self) -> bool:
+        block = self.block
+        assert block is not None
+        self.block, self.sub = None, None
         self.bound = block.step(-1 if self.descending else 1)
         self.extra = 0
+        return True
+
+    def _advance_block(self, idents: list[str], has_next: bool) -> bool:
+        block = self.block
+        assert block is not None
+        if self.expect is not None and not _starts_with(idents, self.expect):
+            # An order before the last one read left the value meanwhile.
+            return self._walk_block_by_another_column()
+        self.expect = None
+        if self.probing:  # the page before's last order is where it was: the page holds
+            self.probing = False
+            more = self.block_more
+        elif self.last_read is not None:
+            # A later page: checked by a probe of the last order before it, made after it.
+            self.probing, self.expect = True, self.last_read
+            self.last_read, self.block_more = idents[-1] if idents else None, has_next
+            self.block_page += 1
+            return True
+        else:
+            more = has_next
+            self.last_read = idents[-1] if idents else None
+            self.block_page += 1
+        if more and self.last_read is not None:
+            return True
+        return self._leave_block()
+
+    def _restart(self, block: Key) -> bool:
+        """An order before the last one read left the block: read it again from its start."""
+        self.restarts += 1
+        if self.restarts > MAX_BLOCK_RESTARTS:
+            raise HALNavError(
+                f"the orders with {self.column.name} {block.text} kept changing while the "
+                f"stable walk paged through them ({self.restarts} times read again from "
+                "their first page); stopped rather than risk skipping one"
+            )
+        self.block_page, self.block_size = 1, self.size
+        self.expect, self.probing, self.last_read = None, False, None
         return True
 
     def _check(self, keys: list[Key]) -> None:
@@ -589,28 +666,31 @@ class _Keyset:
             )
 
     def to_days(self) -> None:
-        """Move by whole days from now on."""
+        """Move by whole days from now on (a block being walked is walked again as its day)."""
         self.days = True
         self.extra = 0
+        if self.block is not None:
+            self.bound = self.block
+            self.block, self.sub = None, None
+            self.expect, self.probing, self.last_read = None, False, None
         if self.bound is not None:
             self.bound = self.bound.day()
-        if self.block is not None:
-            self.block, self.block_page, self.block_size = self.block.day(), 1, self.size
-            self.block_total, self.anchor = None, None
 
     def refused_moment(self, exc: HTTPError) -> bool:
         """Whether ``exc`` refuses a date-time this walk sent in a date filter (then the walk
         moves by whole days from now on); the error is left alone otherwise."""
-        if (
-            self.days
-            or self.column.kind != "moment"
-            or not isinstance(exc, (BadRequest, UnprocessableEntity))
-        ):
+        if self.days or not isinstance(exc, (BadRequest, UnprocessableEntity)):
             return False
-        sent = self.block if self.block is not None else self.bound
-        if sent is None or sent.digits is None or sent.digits < 0:
+        names: set[str] = set()
+        sent: list[Key] = []
+        walk: _Keyset | None = self
+        while walk is not None:
+            if walk.column.kind == "moment":
+                names |= {walk.column.low, walk.column.high}
+            sent += [key for key in (walk.block, walk.bound) if key is not None]
+            walk = walk.sub
+        if not any(key.digits is not None and key.digits >= 0 for key in sent):
             return False
-        names = {self.column.low, self.column.high}
         names |= {name.replace("_gte", ".gte").replace("_lte", ".lte") for name in names}
         fields = {str(entry.get("field")) for entry in exc.errors}
         said = " ".join([exc.detail or "", *(str(e.get("messages")) for e in exc.errors)])
@@ -618,6 +698,20 @@ class _Keyset:
             return False
         self.to_days()
         return True
+
+
+def _starts_with(idents: list[str], expected: str) -> bool:
+    """Whether a block page starts with the order ``expected``, or with one before it (orders
+    sorted by id: one came before it, and the page reads an order twice rather than skip one).
+    """
+    if not idents:
+        return False
+    first = idents[0]
+    if first == expected:
+        return True
+    if first.isdecimal() and expected.isdecimal():
+        return int(first) < int(expected)
+    return False
 
 
 def _has_next(page: Resource) -> bool:

@@ -82,30 +82,42 @@ def test_orders_created_during_a_descending_walk_repeat_nothing():
     assert set(range(1, 61)) <= set(seen)
 
 
-def test_a_page_all_of_one_value_is_paged_through_then_passed():
+def block(same: str, ids: range, **extra) -> list[dict]:
+    """Orders created in one second (an import), each updated at its own time unless told."""
+    return [order(i, same, **{"updated_on": moment(10_000 + i), **extra}) for i in ids]
+
+
+def test_a_page_all_of_one_value_is_paged_through_by_number_then_passed():
     same = moment(50)
     orders = [order(i, moment(i)) for i in range(1, 6)]
-    orders += [order(i, same) for i in range(6, 256)]  # 250 orders of one second
-    orders += [order(i, moment(i)) for i in range(256, 261)]
+    orders += block(same, range(6, 456))  # 450 orders of one second: more than two pages
+    orders += [order(i, moment(i)) for i in range(456, 461)]
     double = OrdersDouble(orders)
     with responses.RequestsMock() as rsps:
         double.install(rsps)
         walk = make_shop().iter_orders(stable=True, per_page=199)
         seen = walk_ids(walk)
-    assert seen == list(range(1, 261))
-    blocks = [q for q in double.queries if q.get("created_on_lte") == same]
-    assert blocks and all(q["created_on_gte"] == same and "page" in q for q in blocks)
+    assert seen == list(range(1, 461))
+    numbered = [q for q in double.queries if "page" in q]
+    assert numbered and all(q["created_on_gte"] == q["created_on_lte"] == same for q in numbered)
+    # Page 2 of pages of 199 starts with the last order read; later pages are checked by a
+    # one-order query of the order before them.
+    assert numbered[0]["page"] == "2" and numbered[0]["per_page"] == "194"  # 195 read at it
+    assert any(q["per_page"] == "1" for q in numbered)
     # Past the value: one second after it, as the API writes it.
     assert any(q.get("created_on_gte") == moment(51) for q in double.queries)
+    # Nothing read twice but each page's boundary: a page more than by page number (three
+    # pages of 199), and the checks.
+    assert walk.pages_fetched - sum(q["per_page"] == "1" for q in numbered) <= 3 + 1
 
 
-def test_an_order_leaving_a_value_mid_paging_makes_the_walk_read_it_again():
+def test_an_order_leaving_a_value_mid_paging_makes_the_walk_go_by_another_column():
     same = moment(50)
-    orders = [order(i, same) for i in range(1, 501)]
+    orders = block(same, range(1, 501))
     double = OrdersDouble(orders)
 
     def close_one(number: int) -> None:
-        if number == 4:  # while the value is paged through: one order of it leaves
+        if number == 4:  # while the value is paged through: an order already read leaves
             orders[0]["status"] = "closed"
 
     double.before_page.append(close_one)
@@ -114,20 +126,56 @@ def test_an_order_leaving_a_value_mid_paging_makes_the_walk_read_it_again():
         seen = walk_ids(make_shop().iter_orders(stable=True, status="pending", per_page=199))
     assert len(seen) == len(set(seen))
     assert set(range(2, 501)) <= set(seen)  # every order that stayed pending, once
-    pages = [int(q["page"]) for q in double.queries if "page" in q]
-    assert 1 in pages[pages.index(2) :]  # read again from the value's first page
+    by_updates = [q for q in double.queries if q.get("sort") == "updated_on.asc"]
+    assert by_updates and all(q["created_on_gte"] == same for q in by_updates)
 
 
-def test_a_value_that_keeps_changing_stops_the_walk_saying_so():
+def test_orders_sharing_both_values_are_read_again_from_the_first_page():
+    same = moment(50)
+    orders = [order(i, same) for i in range(1, 501)]  # created and updated in one second
+    double = OrdersDouble(orders)
+
+    def close_one(number: int) -> None:
+        if number in (4, 9):
+            next(o for o in orders if o["status"] == "pending")["status"] = "closed"
+
+    double.before_page.append(close_one)
+    with responses.RequestsMock() as rsps:
+        double.install(rsps)
+        seen = walk_ids(make_shop().iter_orders(stable=True, status="pending", per_page=199))
+    assert len(seen) == len(set(seen))
+    assert set(range(3, 501)) <= set(seen)
+    inner = [q for q in double.queries if q.get("updated_on_lte") == same and "page" in q]
+    assert any(q["page"] == "1" for q in inner)  # the block within a block, from its start
+
+
+def test_orders_coming_to_a_value_mid_paging_are_read_twice_not_skipped():
     same = moment(50)
     orders = [order(i, same) for i in range(1, 501)]
     double = OrdersDouble(orders)
     made = itertools.count(1000)
-    double.before_page.append(lambda number: orders.append(order(next(made), same)))
+    # Before every page, an order comes to that value; half of them before the walk's place.
+    double.before_page.append(lambda n: orders.append(order(next(made) if n % 2 else -n, same)))
+    with responses.RequestsMock() as rsps:
+        double.install(rsps)
+        seen = walk_ids(make_shop().iter_orders(stable=True, per_page=199))
+    assert len(seen) == len(set(seen))
+    assert set(range(1, 501)) <= set(seen)
+
+
+def test_a_value_that_keeps_losing_orders_stops_the_walk_saying_so():
+    same = moment(50)
+    orders = [order(i, same) for i in range(1, 1001)]
+    double = OrdersDouble(orders)
+
+    def close_the_first(number: int) -> None:  # before every page, its first order leaves
+        next(o for o in orders if o["status"] == "pending")["status"] = "closed"
+
+    double.before_page.append(close_the_first)
     with responses.RequestsMock() as rsps:
         double.install(rsps)
         with pytest.raises(HALNavError, match="kept changing"):
-            walk_ids(make_shop().iter_orders(stable=True, per_page=199))
+            walk_ids(make_shop().iter_orders(stable=True, status="pending", per_page=199))
 
 
 @pytest.mark.parametrize(("every", "per_page"), [(3600, 10), (120, 199)])
