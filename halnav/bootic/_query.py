@@ -144,7 +144,9 @@ def _template_name(name: str, terms: QueryTerms, variables: tuple[str, ...]) -> 
 
 
 def _remember(client: Fetcher | None, collection: str, page: Resource) -> None:
-    form = search_form(page)
-    if form is not None or collection not in learnt_about(client).forms:
-        remember_form(client, collection, form)
+    # A form read once is kept: a walk's every page declares it again, and reading it costs.
+    if learnt_about(client).forms.get(collection) is None:
+        form = search_form(page)
+        if form is not None or collection not in learnt_about(client).forms:
+            remember_form(client, collection, form)
     remember_transitions(client, read_transitions(page.document))

@@ -7,11 +7,12 @@ instead (keyset): each query asks for the orders from the last one's value on
 (``created_on_gte=...``), through the same ``btc:orders`` link and checked filters as any query.
 
 - The last order of each page is asked again (``_gte`` includes it), so each query asks for one
-  order more than ``per_page`` (within :data:`MAX_PER_PAGE`): the walk fetches as many pages as
-  a walk by page number would, and a set of ids leaves out what was yielded already.
-- A page whose orders all share the bound's value cannot move the bound: the orders of that
-  value are paged through by number (``X_gte=K&X_lte=K&page=2``), read again from their first
-  page whenever their count changes (so an order leaving them shifts nothing past the walk),
+  order more than ``per_page`` (and as many more as the orders sharing that last value, within
+  :data:`MAX_PER_PAGE`): the walk fetches as many pages as a walk by page number would, and a
+  set of ids leaves out what was yielded already.
+- More orders sharing one value than a page can ask for again (a block) cannot move the bound:
+  they are paged through by number (``X_gte=K&X_lte=K&page=2``), each page checked; when an
+  order left the value meanwhile they are walked by another column (see :class:`_Keyset`),
   then the walk moves one unit past the value.
 - Orders whose key moves against the walk's direction while it runs would be passed over: a
   descending walk by a date (dates move forward, to the time of a write) ends by walking up
