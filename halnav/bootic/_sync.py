@@ -17,6 +17,7 @@ mirror as they were last seen (the API has no feed of what left a query): mirror
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -126,6 +127,7 @@ def sync_orders(
     back = _overlap(overlap)
     shop_id, shop_url = _shop_identity(shop)
     started = time.monotonic()
+    new = not os.path.exists(path)
     with Mirror.open(path) as mirror:
         state = mirror.check(shop_id, shop_url, wanted)
         mark = read_key(UPDATED_ON, state.mark) if state is not None and state.mark else None
@@ -136,7 +138,13 @@ def sync_orders(
             query.pop("updated_on_gte", None)
         else:
             start = None  # the filters' own bound is later: it starts the walk
-        walk = StableWalk(shop, query, prefetch=1, start=start, keep=False)
+        try:
+            walk = StableWalk(shop, query, prefetch=1, start=start, keep=False)
+        except BaseException:
+            if new:  # refused before anything was recorded: leave no empty mirror behind
+                mirror.close()
+                _remove(mirror.path)
+            raise
         mirror.begin(shop_id, shop_url, wanted)
         report = SyncReport(
             path=mirror.path,
@@ -269,6 +277,12 @@ def _order_id(value: object) -> int:
             "nothing of its page was written"
         )
     return ident
+
+
+def _remove(path: str) -> None:
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(name)
 
 
 def _stopped_message(report: SyncReport, exc: BaseException) -> str:

@@ -129,3 +129,19 @@ def test_a_stable_walk_from_a_page_goes_on_from_its_first_order(big):
         walk = page.iter_orders(stable=True)
         assert isinstance(walk, StableWalk) and walk.sort == "closed_on.asc"
         assert [o.id for o in walk] == plain[60:]
+
+
+def test_in_the_alternate_layout_the_walk_goes_through_the_dotted_template(tmp_path):
+    # The root's shops carry a plain btc:orders; the shop page's template spells the range
+    # filters created_on.gte: the walk and the mirror send them as the server spells them.
+    with serve(orders=300, seed=2, layout="alternate") as sandbox:
+        with client(sandbox) as bootic:
+            sent: list[str] = []
+            bootic.client.session.hooks["response"].append(lambda r, *a, **k: sent.append(r.url))
+            for shop in (bootic.shop(), bootic.shop().refresh()):
+                walk = shop.iter_orders(stable=True, sort="updated_on.desc", per_page=20)
+                assert sorted(o.id for o in walk) == sorted(sandbox.order_ids)
+            assert any("updated_on_lte=" in url for url in sent)  # the plain link's query
+            assert any("updated_on.lte=" in url for url in sent)  # the template's spelling
+            report = bootic.shop().refresh().sync_orders(tmp_path / "orders.sqlite", per_page=50)
+        assert report.fetched == 300 and report.complete

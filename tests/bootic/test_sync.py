@@ -272,6 +272,7 @@ def test_a_path_that_cannot_be_written_is_refused_before_any_request(tmp_path):
         ({"page": 2}, "takes no page"),
         ({"status": ["pending", 3]}, "invalid status"),
         ({"created_on_gte": "yesterday"}, "expected a date"),
+        ({"state": "pending"}, "unknown order filter 'state'"),
     ],
 )
 def test_filters_a_sync_cannot_take_are_refused_before_any_request(filters, said, tmp_path):
