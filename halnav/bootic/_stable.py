@@ -58,8 +58,8 @@ logger = logging.getLogger("halnav")
 DEFAULT_STABLE_SORT = "created_on.asc"
 #: Orders per page when none is given: the documented default.
 DEFAULT_PER_PAGE = 30
-#: How often the orders sharing one value are read again from their first page because their
-#: count changed, before the walk gives up saying so (it never skips one silently).
+#: How often the orders sharing two values are read again from their first page because one
+#: before the last read left them, before the walk gives up saying so (it never skips one).
 MAX_BLOCK_RESTARTS = 50
 SHOP_RELS = ("btc:shop", "shop")
 #: The column a block (orders sharing one value of the walk's column) is walked by: one that
@@ -231,10 +231,7 @@ class StableWalk(Iterator[Order]):
             self.orders_read += len(orders)
             reading = keyset.active()
             more = keyset.advance(
-                [self._key(reading, order) for order in orders],
-                idents,
-                _has_next(page),
-                parse_count(page.get("total_items")),
+                [self._key(reading, order) for order in orders], idents, _has_next(page)
             )
             if more and self.prefetch:
                 self._future = self._ahead(keyset, keep)
@@ -545,13 +542,11 @@ class _Keyset:
             return f"{self.side}={self.bound.text}"
         return ""
 
-    def advance(
-        self, keys: list[Key], idents: list[str], has_next: bool, total: int | None
-    ) -> bool:
+    def advance(self, keys: list[Key], idents: list[str], has_next: bool) -> bool:
         """Read a page's keys (by :meth:`active`'s column) and order identities, in order;
         whether there is a next query."""
         if self.sub is not None:
-            if self.sub.advance(keys, idents, has_next, total):
+            if self.sub.advance(keys, idents, has_next):
                 return True
             return self._leave_block()
         if self.first is None and keys:
