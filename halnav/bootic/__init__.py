@@ -11,12 +11,17 @@
 >>> order = shop.order("R1C3964").set_status("closed")
 >>> result = shop.update_orders([577048, 12001], status="shipped")
 >>> result.valid_items, result.invalid_items
+>>> for order in shop.iter_orders(status="pending", stable=True):   # exactly once, however
+...     order.set_status("closed")                                  # the orders change
+>>> shop.update_orders_where({"status": "pending"}, status="closed", batch_size=200)
+>>> report = shop.sync_orders("orders.sqlite")                     # a local SQLite mirror
 
 :class:`Shop`, :class:`Order`, :class:`OrderPage` and :class:`UpdateResult` are subclasses of
 :class:`halnav.Resource` (made with ``Resource.cast``), so every generic method works on them.
 """
 
 from .._public import publish as _publish
+from ._bulk import DEFAULT_BATCH_SIZE
 from ._client import DEFAULT_ROOT_URL, DEFAULT_TOKEN_URL, BooticClient
 from ._documented import (
     MAX_PER_PAGE,
@@ -36,13 +41,18 @@ from ._errors import (
     ShopNotFound,
 )
 from ._filters import check_update_status, order_query
+from ._mirror import MirrorError, MirrorState, read_mirror
 from ._order import Order
 from ._outcomes import CreateOutcomeUnknown, OutcomeUnknown, UpdateOutcomeUnknown
 from ._page import OrderPage
 from ._results import UpdateResult
 from ._shop import Shop
+from ._stable import StableWalk
+from ._sync import DEFAULT_OVERLAP, SyncError, SyncReport, sync_identity
 
 __all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_OVERLAP",
     "DEFAULT_ROOT_URL",
     "DEFAULT_TOKEN_URL",
     "MAX_PER_PAGE",
@@ -55,6 +65,8 @@ __all__ = [
     "CreateOutcomeUnknown",
     "InvalidFilter",
     "InvalidTransition",
+    "MirrorError",
+    "MirrorState",
     "Order",
     "OrderFilter",
     "OrderFilters",
@@ -64,10 +76,15 @@ __all__ = [
     "OutcomeUnknown",
     "Shop",
     "ShopNotFound",
+    "StableWalk",
+    "SyncError",
+    "SyncReport",
     "UpdateOutcomeUnknown",
     "UpdateResult",
     "check_update_status",
     "order_query",
+    "read_mirror",
+    "sync_identity",
 ]
 
 # Tracebacks and reprs name the public path (halnav.bootic.InvalidFilter), not the private module.

@@ -9,9 +9,11 @@ The tree (every class also derives from :class:`halnav.HALNavError`)::
     ├── OrderNotEditable (ValueError)  editing an order past checkout (its status moves by set_status)
     ├── ShopNotFound (LookupError)     no shop with that id or subdomain among the token's shops
     ├── OrderNotFound (LookupError)    no order with that code or id in the shop
+    ├── MirrorError                    a mirror file a sync cannot use (``_mirror``)
+    ├── SyncError                      a sync that stopped (``_sync``; ``report``: how far it got)
     └── OutcomeUnknown                 an unsafe request got no usable answer: it may have applied
         ├── CreateOutcomeUnknown       ...creating an order (``location`` when it was created)
-        └── UpdateOutcomeUnknown       ...a bulk update (``ids`` lists the orders in doubt)
+        └── UpdateOutcomeUnknown       ...a bulk update (``ids`` in doubt, ``unsent``)
 
 """
 

@@ -12,7 +12,7 @@ from .._resource import Resource
 from ._errors import OrderNotFound
 from ._ids import id_key
 from ._labels import shop_label
-from ._navigation import find_optional_link, follow_expanded, link_variables
+from ._navigation import embedded_as, find_optional_link, follow_expanded, link_variables
 from ._order import Order
 from ._query import query_orders
 from ._server_messages import add_server_message
@@ -61,7 +61,7 @@ def _order_variable(variables: tuple[str, ...]) -> str | None:
 def _by_code_filter(shop: Resource, code_or_id: int | str) -> Order:
     page = query_orders(shop, {"code": str(code_or_id).strip()})
     wanted = id_key(code_or_id)
-    for order in page.orders:
+    for order in embedded_as(page, Order, "items"):
         if id_key(order.code or "").casefold() == wanted.casefold() or id_key(order.id) == wanted:
             return order
     raise OrderNotFound(

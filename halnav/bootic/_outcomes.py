@@ -35,13 +35,26 @@ class CreateOutcomeUnknown(OutcomeUnknown):
 
 
 class UpdateOutcomeUnknown(OutcomeUnknown):
-    """A bulk update failed, or answered without accounting for every id, so ``ids`` are in doubt."""
+    """A bulk update failed, or answered without accounting for every id, so ``ids`` are in doubt.
+
+    Every id given is in exactly one of: ``result.valid_items``, ``result.invalid_items``,
+    ``ids`` (in doubt) and ``unsent``.
+    """
 
     def __init__(
-        self, message: str, *, ids: Sequence[int | str], result: UpdateResult | None = None
+        self,
+        message: str,
+        *,
+        ids: Sequence[int | str],
+        result: UpdateResult | None = None,
+        unsent: Sequence[int | str] = (),
     ) -> None:
         super().__init__(message)
-        #: The ids whose outcome is unknown (all that were sent, when there was no answer).
+        #: The ids whose outcome is unknown (all that the failed request sent, when there was no
+        #: answer).
         self.ids = list(ids)
-        #: The answer, when there was one (it did not account for every id).
+        #: What the server answered for the other ids sent (the batches answered before, and
+        #: the failed batch's answer for the ids it did account for); ``None`` when nothing was.
         self.result = result
+        #: The ids of the batches after the failed one, never sent.
+        self.unsent = list(unsent)

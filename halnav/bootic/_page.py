@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal, overload
 
 from .._deadline import DeadlineOption
 from .._json import is_object
@@ -12,6 +12,7 @@ from .._resource import Resource
 from ._navigation import embedded_as
 from ._order import Order
 from ._server_messages import server_messages
+from ._stable import StableWalk
 from ._transitions import Transitions, read_transitions
 
 __all__ = ["OrderPage"]
@@ -52,8 +53,26 @@ class OrderPage(Resource):
             for page in super().pages(prefetch=prefetch, deadline=deadline):
                 yield page.cast(OrderPage)
 
-    def iter_orders(self, prefetch: int = 0) -> Iterator[Order]:
-        """Every order from this page on, following ``next`` links."""
+    @overload
+    def iter_orders(self, prefetch: int = 0, *, stable: Literal[True]) -> StableWalk: ...
+
+    @overload
+    def iter_orders(self, prefetch: int = 0, *, stable: bool = False) -> Iterator[Order]: ...
+
+    def iter_orders(self, prefetch: int = 0, *, stable: bool = False) -> Iterator[Order]:
+        """Every order from this page on, following ``next`` links.
+
+        ``stable=True``: a stable walk of this page's query (its filters read from its ``self``
+        link) from its first order on, through the shop its ``btc:shop`` link leads to (one
+        request, answered by the cache when the shop was fetched before): see
+        :meth:`Shop.iter_orders`.
+        """
+        if stable:
+            with server_messages():
+                return StableWalk.from_page(self, prefetch=prefetch)
+        return self._walk_orders(prefetch)
+
+    def _walk_orders(self, prefetch: int) -> Iterator[Order]:
         with server_messages():
             for item in self.iterate("items", prefetch=prefetch):
                 yield item.cast(Order)

@@ -28,18 +28,18 @@ from ._forms import search_form
 from ._labels import shop_label
 from ._memory import learnt_about, remember_form, remember_transitions
 from ._navigation import collection_url, find_link, follow_expanded, link_variables
-from ._page import OrderPage
 from ._terms import DOCUMENTED, QueryTerms, from_form, from_variables, spellings
 from ._transitions import read_transitions
 from ._values import check_value
 
-__all__ = ["ORDERS_RELS", "query_orders", "query_terms"]
+__all__ = ["ORDERS_RELS", "order_terms", "query_orders", "query_terms"]
 
 ORDERS_RELS = ("btc:orders", "orders")
 
 
-def query_orders(shop: Resource, filters: Mapping[str, object]) -> OrderPage:
-    """The first page of ``shop``'s orders matching ``filters`` (Python names)."""
+def query_orders(shop: Resource, filters: Mapping[str, object]) -> Resource:
+    """The first page of ``shop``'s orders matching ``filters`` (Python names), as a plain
+    resource (``Shop.orders`` casts it to an :class:`OrderPage`)."""
     given = {name: value for name, value in filters.items() if value is not None}
     holder, link = find_link(shop, *ORDERS_RELS)
     variables = link_variables(link)
@@ -54,6 +54,25 @@ def query_orders(shop: Resource, filters: Mapping[str, object]) -> OrderPage:
     terms = query_terms(holder, link, carried)
     query = order_query(given, terms)
     return _fetch(holder, link, query, terms)
+
+
+def order_terms(shop: Resource, filters: Mapping[str, object] | None = None) -> QueryTerms:
+    """What ``shop``'s orders query accepts (see :func:`query_terms`), with ``filters`` checked
+    against it: first what needs no request (the template's names, the values' shapes), then
+    the server's search form, read once per shop and client (fetching the unfiltered first
+    page when none was seen yet). No filtered request is sent."""
+    holder, link = find_link(shop, *ORDERS_RELS)
+    variables = link_variables(link)
+    carried = (
+        from_variables(variables, f"the btc:orders template of {shop_label(shop)}")
+        if variables
+        else None
+    )
+    given = filters or {}
+    _precheck(given, carried)
+    terms = query_terms(holder, link, carried)
+    order_query(given, terms)
+    return terms
 
 
 def query_terms(holder: Resource, link: Link, carried: QueryTerms | None) -> QueryTerms:
@@ -98,7 +117,7 @@ def _precheck(filters: Mapping[str, object], carried: QueryTerms | None) -> None
             check_value(spec.kind, name, value, None)
 
 
-def _fetch(holder: Resource, link: Link, query: Mapping[str, str], terms: QueryTerms) -> OrderPage:
+def _fetch(holder: Resource, link: Link, query: Mapping[str, str], terms: QueryTerms) -> Resource:
     variables = link_variables(link)
     if variables:
         placed: dict[str, TemplateValue] = {
@@ -109,7 +128,7 @@ def _fetch(holder: Resource, link: Link, query: Mapping[str, str], terms: QueryT
         params: dict[str, TemplateValue] = {terms.wire_name(n): t for n, t in query.items()}
         page = holder.follow(link.rel, params=params)
     _remember(holder.client, collection_url(link), page)
-    return page.cast(OrderPage)
+    return page
 
 
 def _template_name(name: str, terms: QueryTerms, variables: tuple[str, ...]) -> str:
@@ -125,7 +144,9 @@ def _template_name(name: str, terms: QueryTerms, variables: tuple[str, ...]) -> 
 
 
 def _remember(client: Fetcher | None, collection: str, page: Resource) -> None:
-    form = search_form(page)
-    if form is not None or collection not in learnt_about(client).forms:
-        remember_form(client, collection, form)
+    # A form read once is kept: a walk's every page declares it again, and reading it costs.
+    if learnt_about(client).forms.get(collection) is None:
+        form = search_form(page)
+        if form is not None or collection not in learnt_about(client).forms:
+            remember_form(client, collection, form)
     remember_transitions(client, read_transitions(page.document))

@@ -1,31 +1,39 @@
-"""``halnav bootic orders | create-order | update-orders``: scripts over a Bootic shop."""
+"""``halnav bootic orders | create-order | update-orders | sync``: scripts over a Bootic shop."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+import textwrap
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .. import NotFound
 from .._response import summarize_errors
 from ..bootic import (
+    DEFAULT_BATCH_SIZE,
     DEFAULT_ROOT_URL,
     MAX_PER_PAGE,
     ORDER_FILTERS,
-    ORDER_SORTS,
-    ORDER_STATUSES,
     UPDATE_STATUSES,
-    BooticClient,
-    InvalidFilter,
     Order,
     Shop,
     check_update_status,
     order_query,
 )
+from . import _sync
 from ._common import CLIError, UsageError, server_message
 from ._files import output_stream
-from ._output import pretty_json, table, text_value, write_items
+from ._order_options import (
+    add_filter_options,
+    add_json_flag,
+    as_usage,
+    filters_given,
+    report,
+    shop_id_option,
+    shop_of,
+)
+from ._output import table, text_value, write_items
 from ._progress import Progress
 from ._settings import connection
 
@@ -33,13 +41,11 @@ __all__ = [
     "MAX_PER_PAGE",
     "ORDER_COLUMNS",
     "TABLE_COLUMNS",
-    "add_json_flag",
     "add_parser",
     "order_ids",
     "order_row",
     "parse_variant",
-    "report",
-    "shop_id_option",
+    "where_filters",
 ]
 
 #: CSV columns: (header, JSON pointer into an order).
@@ -69,7 +75,7 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     bootic = subparsers.add_parser(
         "bootic",
         parents=parents,
-        help="list, create and bulk-update a Bootic shop's orders",
+        help="list, create and bulk-update a Bootic shop's orders; mirror them in SQLite",
         description=(
             "Commands over the Bootic API (default root "
             f"{DEFAULT_ROOT_URL}; --url or $HALNAV_URL to change, --token or $HALNAV_TOKEN "
@@ -81,6 +87,7 @@ def add_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     _add_orders(commands, parents)
     _add_create_order(commands, parents)
     _add_update_orders(commands, parents)
+    _sync.add_parser(commands, parents)
 
 
 def _add_orders(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -100,29 +107,7 @@ def _add_orders(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("--crlf", action="store_true", help="end CSV lines with \\r\\n, not \\n")
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
-    filters = parser.add_argument_group("filters (as documented by Bootic)")
-    for spec in ORDER_FILTERS.values():
-        help_text = f"{spec.description} (e.g. {spec.example})"
-        action = None
-        if spec.name == "status":
-            action = "append"
-            help_text = f"{spec.description}; repeatable; any of: {', '.join(ORDER_STATUSES)}"
-        elif spec.kind == "list":
-            action = "append"
-            help_text = f"{spec.description}; repeatable (e.g. {spec.example})"
-        elif spec.name == "sort":
-            help_text = f"{spec.description}; one of: {', '.join(ORDER_SORTS)}"
-        elif spec.name == "per_page":
-            help_text = f"orders per page, 1 to {MAX_PER_PAGE} (default 30)"
-        flag = "--" + spec.name.replace("_", "-")
-        flags = [flag, "--query"] if spec.name == "q" else [flag]
-        filters.add_argument(
-            *flags,
-            dest=f"filter_{spec.name}",
-            metavar=_metavar(spec.name, spec.kind),
-            action=action,
-            help=help_text,
-        )
+    add_filter_options(parser)
     parser.set_defaults(handler=run_orders)
 
 
@@ -153,40 +138,40 @@ def _add_update_orders(commands: Any, parents: list[argparse.ArgumentParser]) ->
     parser = commands.add_parser(
         "update-orders",
         parents=parents,
-        help="set the status of many orders at once",
+        help="set the status of many orders at once (by id, or those a query selects)",
         description=(
-            "Set STATUS on every order ID through btc:update-orders (or btc:update_orders). Not "
-            "transactional: prints the orders updated and those refused with their errors; exits "
-            "1 when any is refused."
+            "Set STATUS on every order ID, or on every order the --where filters select (read "
+            "first, each once, by a stable walk), through btc:update-orders (or "
+            "btc:update_orders), --batch-size ids a request. "
+            "Not transactional: prints the orders updated and those refused with their "
+            "errors; exits 1 when any is refused. "
+            "--dry-run lists the orders --where selects and sends nothing."
         ),
     )
-    parser.add_argument("--shop", metavar="ID", required=True, help="the shop's id")
+    parser.add_argument("--shop", metavar="ID", help="the shop's id (default: the token's first)")
     parser.add_argument(
         "--status", required=True, help=f"the new status: {', '.join(UPDATE_STATUSES)}"
     )
-    parser.add_argument("ids", nargs="+", metavar="ID", help="order ids")
+    parser.add_argument("ids", nargs="*", metavar="ID", help="order ids (or --where)")
+    parser.add_argument(
+        "--where",
+        metavar="FILTER=VALUE",
+        action="append",
+        help="update the orders matching this filter (status=pending, created_on_lte=2016-01-01"
+        "...: any documented filter); repeatable, all must match",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="with --where: list the ids, send nothing"
+    )
+    parser.add_argument(
+        "--batch-size",
+        metavar="N",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        help="ids sent per request",
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=run_update_orders)
-
-
-def add_json_flag(parser: argparse.ArgumentParser) -> None:
-    """``--json``: the command's result as one JSON document on stdout (see :func:`report`)."""
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print the result as one JSON document (ids, codes, statuses, errors), for scripts",
-    )
-
-
-def report(args: argparse.Namespace, result: dict[str, Any], text: Callable[[], str]) -> None:
-    """Print a writing command's ``result``: as JSON with ``--json``, else ``text()``.
-
-    Every writing command (create-order, update-orders, and any later one) reports through
-    here, with ``valid_items``/``invalid_items`` lists where it acts on many records."""
-    print(pretty_json(result) if args.json else text())
-
-
-T = TypeVar("T")
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -194,24 +179,13 @@ T = TypeVar("T")
 
 def run_orders(args: argparse.Namespace) -> int:
     """Run ``halnav bootic orders``."""
-    filters = {
-        name: getattr(args, f"filter_{name}")
-        for name in ORDER_FILTERS
-        if getattr(args, f"filter_{name}") is not None
-    }
-    for name, spec in ORDER_FILTERS.items():
-        if name in filters and (name == "status" or spec.kind == "list"):
-            filters[name] = ",".join(filters[name])
-    _usage(order_query, filters)  # before any request: a bad filter is a usage error
-    per_page = filters.get("per_page")
-    if per_page is not None and int(per_page) > MAX_PER_PAGE:
-        raise UsageError(f"invalid per_page {per_page!r}; at most {MAX_PER_PAGE} orders a page")
+    filters = filters_given(args)  # before any request: a bad filter is a usage error
     shop_id = shop_id_option(args.shop)
     page_number = int(filters.get("page") or 1)
-    shop = _shop(connection(args).bootic(), shop_id)
+    shop = shop_of(connection(args).bootic(), shop_id)
     try:
         # What the server declares may be narrower than the documentation: still a usage error.
-        page = _usage(lambda given: shop.orders(**given), filters)
+        page = as_usage(lambda given: shop.orders(**given), filters)
     except NotFound as exc:
         if page_number > 1:
             raise CLIError(
@@ -262,7 +236,7 @@ def run_create_order(args: argparse.Namespace) -> int:
         for key, value in (("email", args.email), ("name", args.name), ("phone_number", args.phone))
         if value
     }
-    shop = _shop(connection(args).bootic(), shop_id)
+    shop = shop_of(connection(args).bootic(), shop_id)
     order = shop.create_order(line_items, contact=contact or None, address=args.address)
     links = {
         label: order.link(rel).url() if order.has(rel) else None
@@ -292,15 +266,45 @@ def run_create_order(args: argparse.Namespace) -> int:
 
 def run_update_orders(args: argparse.Namespace) -> int:
     """Run ``halnav bootic update-orders``."""
-    _usage(check_update_status, args.status)  # before any request
+    as_usage(check_update_status, args.status)  # before any request
+    if args.batch_size < 1:
+        raise UsageError(f"--batch-size takes a whole number of at least 1, got {args.batch_size}")
+    where = where_filters(args.where or [])
+    if where and args.ids:
+        raise UsageError("give order ids or --where, not both")
+    if not where and not args.ids:
+        raise UsageError("give the order ids to update, or --where FILTER=VALUE to select them")
+    if args.dry_run and not where:
+        raise UsageError("--dry-run goes with --where (it lists the orders --where selects)")
     shop_id = shop_id_option(args.shop)
     ids = order_ids(args.ids)
-    shop = _shop(connection(args).bootic(), shop_id)
-    result = _usage(lambda status: shop.update_orders(ids, status=status), args.status)
+    shop = shop_of(connection(args).bootic(), shop_id)
+    if where:
+        if args.dry_run:
+            selected = as_usage(
+                lambda given: shop.update_orders_where(
+                    given, status=args.status, batch_size=args.batch_size, dry_run=True
+                ),
+                where,
+            )
+            return _dry_run(args, shop, where, selected)
+        result = as_usage(
+            lambda given: shop.update_orders_where(
+                given, status=args.status, batch_size=args.batch_size
+            ),
+            where,
+        )
+        ids = result.ids
+    else:
+        result = as_usage(
+            lambda status: shop.update_orders(ids, status=status, batch_size=args.batch_size),
+            args.status,
+        )
     valid, invalid = result.valid_items, result.invalid_items
     data: dict[str, Any] = {
         "shop_id": shop.id,
         "status": args.status,
+        **({"where": where} if where else {}),
         "ids": ids,
         "valid_items": [{"id": o.id, "code": o.code, "status": o.status} for o in valid],
         "invalid_items": [
@@ -317,8 +321,10 @@ def run_update_orders(args: argparse.Namespace) -> int:
     }
 
     def text() -> str:
+        matching = f" matching {_where_text(where)}" if where else ""
         lines = [
-            f"set status {args.status!r} on {len(valid)} of {len(ids)} orders in shop {shop.id}"
+            f"set status {args.status!r} on {len(valid)} of {len(ids)} orders{matching} in "
+            f"shop {shop.id}"
         ]
         if valid:
             lines.append("valid:")
@@ -333,6 +339,54 @@ def run_update_orders(args: argparse.Namespace) -> int:
 
     report(args, data, text)
     return 1 if invalid else 0
+
+
+def _dry_run(
+    args: argparse.Namespace, shop: Shop, where: dict[str, str], selected: list[int | str]
+) -> int:
+    data = {
+        "shop_id": shop.id,
+        "status": args.status,
+        "where": where,
+        "dry_run": True,
+        "ids": selected,
+    }
+
+    def text() -> str:
+        lines = [
+            f"would set status {args.status!r} on {len(selected)} orders matching "
+            f"{_where_text(where)} in shop {shop.id} (dry run: nothing sent)"
+        ]
+        if selected:
+            lines += textwrap.wrap(", ".join(str(i) for i in selected), 100)
+        return "\n".join(lines)
+
+    report(args, data, text)
+    return 0
+
+
+def where_filters(texts: Iterable[str]) -> dict[str, str]:
+    """``--where status=pending --where created_on_lte=2016-01-01`` as filters by name (dashes
+    read as underscores; ``status`` and ``tags`` given twice are joined), checked against the
+    documentation before any request."""
+    where: dict[str, str] = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or not name or not value.strip():
+            raise UsageError(f"--where takes FILTER=VALUE (status=pending), got {text!r}")
+        if name in where:
+            spec = ORDER_FILTERS.get(name)
+            if spec is None or not (name == "status" or spec.kind == "list"):
+                raise UsageError(f"--where {name} is given twice; give it once")
+            value = f"{where[name]},{value.strip()}"
+        where[name] = value.strip()
+    as_usage(order_query, where)
+    return where
+
+
+def _where_text(where: dict[str, str]) -> str:
+    return " ".join(f"{name}={value}" for name, value in where.items())
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -356,29 +410,6 @@ def order_row(order: Order, columns: Iterable[str]) -> list[Any]:
     return [order.pointer(pointers[name], None) for name in columns]
 
 
-def _metavar(name: str, kind: str) -> str:
-    if kind == "integer":
-        return "CENTS" if "total" in name else "N"
-    return {
-        "text": "TEXT",
-        "list": "TAG",
-        "date": "DATE",
-        "statuses": "STATUS",
-        "lat_long": "LAT,LONG",
-        "distance": "DISTANCE",
-        "sort": "SORT",
-    }.get(kind, "VALUE")
-
-
-def shop_id_option(text: str | None) -> int | None:
-    """``--shop``: a whole number (spaces around it allowed), else a usage error."""
-    if text is None:
-        return None
-    if not text.strip().isdecimal():
-        raise UsageError(f"--shop takes a shop id (a whole number), got {text!r}")
-    return int(text.strip())
-
-
 def order_ids(texts: Iterable[str]) -> list[int]:
     """The ids of ``update-orders``: whole numbers, each once, in the order given."""
     ids: list[int] = []
@@ -390,20 +421,6 @@ def order_ids(texts: Iterable[str]) -> list[int]:
         if int(text.strip()) not in ids:
             ids.append(int(text.strip()))
     return ids
-
-
-def _shop(bootic: BooticClient, shop: int | None) -> Shop:
-    if shop is None:
-        return bootic.shop()
-    return bootic.shop(id=shop)
-
-
-def _usage(check: Callable[[Any], T], value: Any) -> T:
-    """``check(value)``; an :class:`InvalidFilter` becomes a usage error (exit status 2)."""
-    try:
-        return check(value)
-    except InvalidFilter as exc:
-        raise UsageError(str(exc)) from exc
 
 
 def _counted(orders: Iterable[Order], bar: Progress | None) -> Iterator[Order]:

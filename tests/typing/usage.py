@@ -12,7 +12,21 @@ import datetime
 from pathlib import Path
 
 import halnav
-from halnav.bootic import MAX_PER_PAGE, BooticClient, Order, OrderPage, Shop
+from halnav.bootic import (
+    MAX_PER_PAGE,
+    BooticClient,
+    MirrorError,
+    MirrorState,
+    Order,
+    OrderPage,
+    Shop,
+    StableWalk,
+    SyncError,
+    SyncReport,
+    UpdateOutcomeUnknown,
+    UpdateResult,
+    read_mirror,
+)
 
 API = "https://api.example.test/v1"
 
@@ -232,3 +246,52 @@ def mistakes(client: halnav.Client, shop: Shop) -> None:
     root.iterate(next_page="/orders?page=2")  # type: ignore[arg-type]
     root.iterate(next_page=lambda page: page.links)  # type: ignore[arg-type,return-value]
     walk.deadline.remaining()  # type: ignore[union-attr]
+
+
+def stable_and_bulk(shop: Shop, page: OrderPage) -> list[object]:
+    walk: StableWalk = shop.iter_orders(stable=True, status="pending", sort="created_on.desc")
+    for order in walk:
+        order.set_status("closed")
+    counts: list[object] = [walk.pages_fetched, walk.repeats, walk.days, walk.total_items]
+    for batch in shop.iter_orders(prefetch=1, stable=True, per_page=50).pages(repeats=True):
+        counts += [order.code for order in batch]
+    plain = shop.iter_orders(status="pending")  # by page number: a plain iterator
+    again: StableWalk = page.iter_orders(stable=True)
+    counts += [next(plain).id, again.sort]
+    result: UpdateResult = shop.update_orders([1, 2, 3], status="closed", batch_size=2)
+    chosen: list[int | str] = shop.update_orders_where(
+        {"status": "pending", "created_on_lte": datetime.date(2016, 1, 1)},
+        status="closed",
+        dry_run=True,
+    )
+    done: UpdateResult = shop.update_orders_where({"status": "pending"}, status="closed")
+    either = shop.update_orders_where({"tags": ["vip"]}, status="closed", dry_run=len(chosen) > 9)
+    try:
+        shop.update_orders_where({"status": "pending"}, status="closed", batch_size=100)
+    except UpdateOutcomeUnknown as exc:
+        counts += [*exc.ids, *exc.unsent, exc.result.ok if exc.result else None]
+    report: SyncReport = shop.sync_orders(
+        Path("orders.sqlite"), overlap=datetime.timedelta(minutes=5), status="successful"
+    )
+    report = shop.sync_orders("orders.sqlite", on_page=lambda r: print(r.fetched), per_page=100)
+    try:
+        state: MirrorState | None = read_mirror("orders.sqlite")
+        counts += [state.mark if state else None]
+    except MirrorError as exc:
+        counts += [exc.path]
+    except SyncError as exc:
+        counts += [exc.report.mark]
+    return [*counts, result.ok, done.ok, either, report.as_dict(), report.inserted]
+
+
+def stable_and_bulk_mistakes(shop: Shop) -> None:
+    shop.iter_orders(stable=True, stauts="pending")  # type: ignore[call-overload]
+    shop.iter_orders(stable="yes")  # type: ignore[call-overload]
+    walk: StableWalk = shop.iter_orders(status="pending")  # type: ignore[assignment]
+    shop.update_orders([1], status="closed", batch_size="200")  # type: ignore[arg-type]
+    shop.update_orders_where({"state": "pending"}, status="closed")  # type: ignore[call-overload]
+    shop.update_orders_where({"status": "pending"}, "closed")  # type: ignore[call-overload]
+    ids: list[int | str] = shop.update_orders_where({"status": "pending"}, status="closed")  # type: ignore[assignment]
+    shop.sync_orders("orders.sqlite", sort="created_on.asc", overlap="2m")  # type: ignore[arg-type]
+    shop.sync_orders(42)  # type: ignore[arg-type]
+    print(walk, ids)
