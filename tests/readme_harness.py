@@ -520,6 +520,8 @@ class SectionRun:
     failures: list[Failure] = field(default_factory=list)
     status: int = 0
     environment: dict[str, str] = field(default_factory=dict)
+    #: Starts the section's sandbox (the harness's own tests give a smaller one).
+    start_sandbox: Callable[[], contextlib.AbstractContextManager[SandboxURL]] = serve
     _sandbox: SandboxURL | None = None
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
@@ -533,7 +535,7 @@ class SectionRun:
 
     def sandbox(self) -> SandboxURL:
         if self._sandbox is None:
-            self._sandbox = self._stack.enter_context(serve())
+            self._sandbox = self._stack.enter_context(self.start_sandbox())
         return self._sandbox
 
     def __enter__(self) -> SectionRun:
@@ -623,7 +625,8 @@ class SectionRun:
             with contextlib.redirect_stdout(printed):
                 exec(compile(source, str(README), "exec"), self.namespace)
         except Exception as exc:
-            self.fail(block, _readme_traceback(exc), _readme_line(exc) or block.line)
+            shown = self.addresses.shown(_readme_traceback(exc))
+            self.fail(block, shown, _readme_line(exc) or block.line)
 
     def _pycon(self, block: Block) -> None:
         if not self._names(block, pycon_source(block.text)):
@@ -771,9 +774,13 @@ class SectionRun:
             self.fail(block, f"names that halnav does not have: {', '.join(missing)}")
 
 
-def run_section(blocks: list[Block], home: Path) -> list[Failure]:
-    """Run a section's blocks in order; what failed."""
-    with SectionRun(home) as section:
+def run_section(
+    blocks: list[Block],
+    home: Path,
+    start_sandbox: Callable[[], contextlib.AbstractContextManager[SandboxURL]] = serve,
+) -> list[Failure]:
+    """Run a section's blocks in order, in ``home``; what failed."""
+    with SectionRun(home, start_sandbox=start_sandbox) as section:
         for block in blocks:
             section.run(block)
     return section.failures
@@ -876,16 +883,14 @@ def _loopback_only() -> Iterator[None]:
 @contextlib.contextmanager
 def _logging_restored() -> Iterator[None]:
     """Logging as it was before (an example may call ``logging.basicConfig``)."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    levels = {name: logging.getLogger(name).level for name in ("halnav", "urllib3")}
+    loggers = [logging.getLogger(name) for name in ("", "halnav", "urllib3")]
+    kept = [(logger, list(logger.handlers), logger.level) for logger in loggers]
     try:
         yield
     finally:
-        for handler in root.handlers:
-            if handler not in handlers:
-                root.removeHandler(handler)
-                handler.close()
-        root.setLevel(level)
-        for name, kept in levels.items():
-            logging.getLogger(name).setLevel(kept)
+        for logger, handlers, level in kept:
+            for handler in list(logger.handlers):
+                if handler not in handlers:
+                    logger.removeHandler(handler)
+                    handler.close()
+            logger.setLevel(level)
