@@ -548,6 +548,8 @@ class SectionRun:
         shim = bin_dir / "halnav"
         shim.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m halnav "$@"\n')
         shim.chmod(0o755)
+        # A fresh machine's shell: no halnav settings, no XDG folders, no terminal size (a pipe
+        # has none: the command's own default applies), nothing of the pytest running this.
         self.environment = {
             name: value
             for name, value in os.environ.items()
@@ -577,8 +579,7 @@ class SectionRun:
         for value in list(self.namespace.values()):
             close = getattr(value, "close", None)
             if type(value).__module__.startswith("halnav") and callable(close):
-                with contextlib.suppress(Exception):
-                    close()
+                close()
         self.namespace.clear()
 
     def fail(self, block: Block, what: str, line: int | None = None) -> None:
