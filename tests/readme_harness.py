@@ -72,6 +72,7 @@ import difflib
 import doctest
 import importlib
 import io
+import json
 import logging
 import os
 import re
@@ -688,20 +689,23 @@ class SectionRun:
                 self.fail(block, f"$ {command}\n{difference(wanted, actual)}", line)
 
     def _command(self, command: str, typed: list[str]) -> tuple[int, str] | None:
-        state = self.home / ".readme-environment"
+        """Run one command line in bash, as the next line of one shell session: ``$?`` is the
+        last command's status (``(exit N)`` sets it), and the variables it exports are the next
+        command's environment."""
+        state = self.home / ".readme-environment.json"
+        keep = "import json, os, sys; json.dump(dict(os.environ), open(sys.argv[1], 'w'))"
         script = (
-            f"(exit {self.status})\n{self.addresses.into_code(command)}\n"
-            f"__readme_status=$?\nenv -0 > {shlex.quote(str(state))}\nexit $__readme_status\n"
+            f"(exit {self.status})\n{self.addresses.into_code(command)}\n__readme_status=$?\n"
+            f"{shlex.quote(sys.executable)} -c {shlex.quote(keep)} {shlex.quote(str(state))}\n"
+            "exit $__readme_status\n"
         )
         stdin = "".join(f"{line}\n" for line in typed)
         ran = self._subprocess(["bash", "-c", script], stdin=stdin, cwd=None)
         if ran is not None and state.exists():
-            kept = {}
-            for entry in state.read_text(encoding="utf-8", errors="replace").split("\0"):
-                name, _, value = entry.partition("=")
-                if name and name not in ("_", "SHLVL", "OLDPWD"):
-                    kept[name] = value
-            self.environment = kept
+            exported: dict[str, str] = json.loads(state.read_text(encoding="utf-8"))
+            for name in ("_", "SHLVL", "OLDPWD"):
+                exported.pop(name, None)
+            self.environment = exported
             state.unlink()
         return ran
 

@@ -175,8 +175,8 @@ sandbox-owner
 $ halnav get btc:nope; echo "status $?"
 halnav: error: no relation 'btc:nope' in http://127.0.0.1:8000/v1; available: ...
 status 1
-$ echo 'a\\
-> b' | wc -l
+$ printf '%s\\n' one \\
+      two | wc -l
 2""",
     )
     assert failures == []
