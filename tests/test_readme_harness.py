@@ -259,3 +259,10 @@ def test_a_pytest_block_runs_as_a_test_module(tmp_path):
     assert len(failures) == 1
     assert "pytest exited with 1" in failures[0].what
     assert "assert 29 == 30" in failures[0].what
+
+
+def test_a_command_reaches_no_other_machine(tmp_path):
+    failures = run(tmp_path, "console\n$ halnav get --url http://example.com/v1 --token t\nanswer")
+    # The request went to the closed port that stands for the world, not to example.com.
+    assert "+halnav: error: GET http://example.com/v1 failed" in failures[0].what
+    assert "ProxyError" in failures[0].what
