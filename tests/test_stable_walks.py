@@ -20,7 +20,6 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -489,26 +488,3 @@ def test_sandbox_a_stable_walk_of_an_unchanging_collection_costs_no_more_pages(
         stable = [order.url for order in first.iterate(prefetch=window, stable=True)]
     assert stable == plain and len(plain) == 600
     assert sorted(gets) == plain_gets
-
-
-def readme_example(heading: str) -> str:
-    """The first Python example under ``heading`` in the README."""
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split(heading, 1)[1]
-    return section.split("```python\n", 1)[1].split("```", 1)[0]
-
-
-@pytest.mark.bootic_sandbox(orders=1000)
-def test_the_readmes_stable_walk_closes_every_pending_order(bootic_sandbox):
-    code = readme_example("### Stable walks")
-    with halnav.Client(bootic_sandbox, token=bootic_sandbox.token) as client:
-        shop = client.root().follow("shops")
-        before = pending_orders(shop)
-        sample = shop.follow("btc:orders", status="pending").iterate()
-        tracking = next(sample).has("btc:update_order_tracking")
-        sample.close()
-        if not tracking:
-            # A sandbox older than the live API's tracking link: its update link takes a status.
-            code = code.replace("btc:update_order_tracking", "btc:update_order")
-        exec(code, {"shop": shop})
-        assert len(before) > 20 and pending_orders(shop) == []
