@@ -43,12 +43,14 @@ from ._exceptions import (
     UnsupportedMediaType,
     WalkCountMismatch,
 )
+from ._fetcher import Fetcher
 from ._form_fields import Field, FieldOption
 from ._forms import Form
 from ._link import Link
 from ._oauth import ClientCredentials
 from ._pagination import Walk
 from ._public import publish as _publish
+from ._representation import Representation
 from ._resource import Resource
 from ._version import __version__
 
@@ -66,6 +68,7 @@ __all__ = [
     "DeprecatedLinkWarning",
     "DeprecatedResourceWarning",
     "DiskCache",
+    "Fetcher",
     "Field",
     "FieldOption",
     "Forbidden",
@@ -84,6 +87,7 @@ __all__ = [
     "PreconditionFailed",
     "PreconditionRequired",
     "PropertyNotFound",
+    "Representation",
     "Resource",
     "ServerError",
     "TemplateError",

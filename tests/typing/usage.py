@@ -33,6 +33,10 @@ API = "https://api.example.test/v1"
 
 def explore(client: halnav.Client) -> list[str]:
     root = client.root()
+    fetcher: halnav.Fetcher | None = root.client  # a Client is a Fetcher
+    if fetcher is not None:
+        fetched: halnav.Representation = fetcher.fetch("GET", "/v1")
+        root = halnav.Resource.from_representation(fetched, client=fetcher)
     shop = root.follow("btc:shop", id=1)
     shop = root.follow("btc:shop", variables={"shop.id": "29"}, headers={"If-Match": '"v1"'})
     page = shop.follow(
