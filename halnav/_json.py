@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json as _stdlib_json
-import re
 from types import ModuleType
 from typing import Any, TypeGuard
 
@@ -24,9 +23,12 @@ BACKEND = "orjson" if _orjson is not None else "json"
 
 # orjson reads an integer beyond 64 bits as a float (losing its last digits) and refuses to write
 # one. 2**64 has 20 digits: a text with no run of 19 digits or more holds no such integer, and
-# one that has such a run (in a number or in a string: which, a regex cannot tell cheaply) is
-# decoded by the standard library, whose numbers are exact.
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+# one that has such a run (in a number or in a string: which, a scan cannot tell cheaply) is
+# decoded by the standard library, whose numbers are exact. The scan maps every digit to "0"
+# and looks for 19 of them in a row: two passes in C, a seventh of orjson's own time on a page
+# of orders (a regular expression took twice orjson's).
+_ALL_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
+_LONG_RUN = b"0" * 19
 
 
 def loads(data: bytes | str) -> Any:
@@ -36,7 +38,7 @@ def loads(data: bytes | str) -> Any:
     """
     if _orjson is not None:
         raw = data.encode() if isinstance(data, str) else data
-        if _LONG_DIGITS.search(raw) is None:
+        if _LONG_RUN not in raw.translate(_ALL_DIGITS_TO_ZERO):
             return _orjson.loads(raw)
     return _stdlib_json.loads(data)
 
