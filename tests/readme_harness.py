@@ -103,7 +103,7 @@ README = ROOT / "README.md"
 
 #: Sections another engineer is rewriting (issue 16's second half): the harness runs them when
 #: asked (``HALNAV_README_PENDING=run``), the suite skips them. Empty this set as they pass.
-PENDING = frozenset({"The Bootic layer: `halnav.bootic`", "The `halnav` command"})
+PENDING: frozenset[str] = frozenset()
 
 #: Seconds a console command may take (``halnav demo`` starts a sandbox of its own and walks it).
 COMMAND_TIMEOUT = 90
