@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import responses
+import urllib3.util.retry
 from hypothesis import settings
 from rawserver import Behaviour, RawServer
+
+import halnav._deadline
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -53,3 +57,26 @@ def raw() -> Iterator[Callable[[Behaviour], RawServer]]:
     yield start
     for server in servers:
         server.close()
+
+
+class Clock:
+    """The deadlines' clock, moved on by the sleeps between tries, which are not slept."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+        self._real = time.monotonic
+
+    def monotonic(self) -> float:
+        return self._real() + sum(self.slept)
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The sleeps between tries, recorded instead of slept; a deadline sees them pass."""
+    clock = Clock()
+    monkeypatch.setattr(urllib3.util.retry.time, "sleep", clock.sleep)
+    monkeypatch.setattr(halnav._deadline, "time", clock)
+    return clock.slept

@@ -10,12 +10,10 @@ script would succeed (or wait a minute) without the deadline, and must end in
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import urllib3.util.retry
 from rawserver import ScriptServer, answer, drip, head
 from test_timeouts import unaccepting_port
 
@@ -45,29 +43,6 @@ def script(stop: threading.Event) -> Iterator[Any]:
     stop.set()
     for server in servers:
         server.close()
-
-
-class Clock:
-    """The deadlines' clock, moved on by the sleeps between tries, which are not slept."""
-
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-        self._real = time.monotonic
-
-    def monotonic(self) -> float:
-        return self._real() + sum(self.slept)
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The sleeps between tries, recorded instead of slept; a deadline sees them pass."""
-    clock = Clock()
-    monkeypatch.setattr(urllib3.util.retry.time, "sleep", clock.sleep)
-    monkeypatch.setattr(halnav._deadline, "time", clock)
-    return clock.slept
 
 
 def dripping_body(stop: threading.Event, every: float = 0.1) -> Any:

@@ -12,13 +12,11 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import urllib3.util.retry
 from rawserver import RawServer, ScriptServer, answer, drip, head, read_request
 
 import halnav
@@ -49,28 +47,6 @@ def stop() -> Iterator[threading.Event]:
     event = threading.Event()
     yield event
     event.set()
-
-
-class Clock:
-    """The deadlines' clock, moved on by the sleeps between tries, which are not slept."""
-
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-        self._real = time.monotonic
-
-    def monotonic(self) -> float:
-        return self._real() + sum(self.slept)
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    clock = Clock()
-    monkeypatch.setattr(urllib3.util.retry.time, "sleep", clock.sleep)
-    monkeypatch.setattr(halnav._deadline, "time", clock)
-    return clock.slept
 
 
 def dripping(body: bytes, stop: threading.Event) -> Callable[[socket.socket], None]:
