@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import responses
 import urllib3.util.retry
 from hypothesis import settings
-from rawserver import Behaviour, RawServer
+from rawserver import Behaviour, RawServer, ScriptServer
 
 import halnav._deadline
 
@@ -80,3 +81,28 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr(urllib3.util.retry.time, "sleep", clock.sleep)
     monkeypatch.setattr(halnav._deadline, "time", clock)
     return clock.slept
+
+
+@pytest.fixture
+def stop() -> Iterator[threading.Event]:
+    """Set when the test ends: a server that drips or never ends its answer stops then."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+@pytest.fixture
+def script(stop: threading.Event) -> Iterator[Callable[..., ScriptServer]]:
+    """``script(action, ...)``: a :class:`ScriptServer` answering its connections in turn,
+    closed (after ``stop`` is set) when the test ends."""
+    servers: list[ScriptServer] = []
+
+    def start(*actions: Any) -> ScriptServer:
+        server = ScriptServer(*actions)
+        servers.append(server)
+        return server
+
+    yield start
+    stop.set()
+    for server in servers:
+        server.close()

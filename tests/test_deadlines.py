@@ -10,7 +10,6 @@ script would succeed (or wait a minute) without the deadline, and must end in
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,28 +20,6 @@ import halnav
 import halnav._deadline
 
 BODY = b'{"_links": {"self": {"href": "/v1"}}, "dripped": true}'
-
-
-@pytest.fixture
-def stop() -> Iterator[threading.Event]:
-    event = threading.Event()
-    yield event
-    event.set()
-
-
-@pytest.fixture
-def script(stop: threading.Event) -> Iterator[Any]:
-    servers: list[ScriptServer] = []
-
-    def start(*actions: Any) -> ScriptServer:
-        server = ScriptServer(*actions)
-        servers.append(server)
-        return server
-
-    yield start
-    stop.set()
-    for server in servers:
-        server.close()
 
 
 def dripping_body(stop: threading.Event, every: float = 0.1) -> Any:

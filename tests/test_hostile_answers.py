@@ -11,39 +11,15 @@ import gzip
 import json
 import threading
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import urllib3.util.retry
 from rawserver import ScriptServer, answer, chunked, endless, head
 
 import halnav
 
 HAL = "application/hal+json"
 DOCUMENT = json.dumps({"_links": {"self": {"href": "/v1"}}, "id": 7}).encode()
-
-
-@pytest.fixture
-def script() -> Iterator[Any]:
-    servers: list[ScriptServer] = []
-
-    def start(*actions: Any) -> ScriptServer:
-        server = ScriptServer(*actions)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """urllib3's and halnav's sleeps between tries, recorded instead of slept."""
-    slept: list[float] = []
-    monkeypatch.setattr(urllib3.util.retry.time, "sleep", slept.append)
-    return slept
 
 
 def client_for(server: ScriptServer, **options: Any) -> halnav.Client:

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import requests
-import urllib3.util.retry
 from rawserver import RawServer
 from urllib3.util.retry import Retry
 
@@ -95,14 +94,6 @@ def script() -> Iterator[Any]:
     yield start
     for server in servers:
         server.close()
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """urllib3's sleeps between tries, recorded instead of slept."""
-    slept: list[float] = []
-    monkeypatch.setattr(urllib3.util.retry.time, "sleep", slept.append)
-    return slept
 
 
 def client_for(server: ScriptedServer, **options: Any) -> halnav.Client:

@@ -42,13 +42,6 @@ def page(number: int, pages: int = 3) -> bytes:
     return json.dumps(document).encode()
 
 
-@pytest.fixture
-def stop() -> Iterator[threading.Event]:
-    event = threading.Event()
-    yield event
-    event.set()
-
-
 def dripping(body: bytes, stop: threading.Event) -> Callable[[socket.socket], None]:
     """The head at once, then the body a byte each 0.1 s."""
 
