@@ -41,13 +41,7 @@ def query_orders(shop: Resource, filters: Mapping[str, object]) -> Resource:
     """The first page of ``shop``'s orders matching ``filters`` (Python names), as a plain
     resource (``Shop.orders`` casts it to an :class:`OrderPage`)."""
     given = {name: value for name, value in filters.items() if value is not None}
-    holder, link = find_link(shop, *ORDERS_RELS)
-    variables = link_variables(link)
-    carried = (
-        from_variables(variables, f"the btc:orders template of {shop_label(shop)}")
-        if variables
-        else None
-    )
+    holder, link, carried = _orders_link(shop)
     _precheck(filters, carried)
     if not given:
         return _fetch(holder, link, {}, DOCUMENTED)
@@ -61,6 +55,17 @@ def order_terms(shop: Resource, filters: Mapping[str, object] | None = None) -> 
     against it: first what needs no request (the template's names, the values' shapes), then
     the server's search form, read once per shop and client (fetching the unfiltered first
     page when none was seen yet). No filtered request is sent."""
+    holder, link, carried = _orders_link(shop)
+    given = filters or {}
+    _precheck(given, carried)
+    terms = query_terms(holder, link, carried)
+    order_query(given, terms)
+    return terms
+
+
+def _orders_link(shop: Resource) -> tuple[Resource, Link, QueryTerms | None]:
+    """The resource holding ``shop``'s orders link, the link, and the terms its template
+    carries (``None`` for a plain link)."""
     holder, link = find_link(shop, *ORDERS_RELS)
     variables = link_variables(link)
     carried = (
@@ -68,11 +73,7 @@ def order_terms(shop: Resource, filters: Mapping[str, object] | None = None) -> 
         if variables
         else None
     )
-    given = filters or {}
-    _precheck(given, carried)
-    terms = query_terms(holder, link, carried)
-    order_query(given, terms)
-    return terms
+    return holder, link, carried
 
 
 def query_terms(holder: Resource, link: Link, carried: QueryTerms | None) -> QueryTerms:
