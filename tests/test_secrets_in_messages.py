@@ -13,6 +13,7 @@ import pytest
 import responses
 
 import halnav
+from halnav.bootic import BooticClient
 from halnav.cli._explain import curl_line
 from tests.cli.conftest import run_halnav
 
@@ -139,3 +140,17 @@ def test_the_cli_error_line_and_debug_traceback_mask_the_url_s_credentials():
     assert "Traceback" in result.stderr  # --debug shows it, chained causes included
     assert SECRET not in result.stderr and SECRET not in result.stdout
     assert result.stderr.strip().splitlines()[-1].startswith("halnav: error:")
+
+
+def test_the_bootic_layer_adds_nothing_unmasked_to_an_error():
+    with responses.RequestsMock() as rsps, BooticClient(token=TOKEN, retries=0) as bootic:
+        rsps.add(
+            responses.GET,
+            "https://api.bootic.net/v1",
+            status=401,
+            json={"_class": ["errors"], "message": f"token {TOKEN} has expired"},
+        )
+        with pytest.raises(halnav.Unauthorized) as info:
+            bootic.shop()
+    assert TOKEN not in str(info.value)
+    assert str(info.value).endswith(": token **** has expired")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .._exceptions import InvalidDocument, LinkNotFound, ServerError
+from .._exceptions import InvalidDocument, LinkNotFound
 from .._link import Link
 from .._resource import Resource
 from ._create import IN_DOUBT
@@ -20,7 +20,6 @@ from ._memory import learnt_about
 from ._navigation import find_link, verb_for
 from ._outcomes import UpdateOutcomeUnknown
 from ._results import UpdateResult
-from ._server_messages import add_server_message
 from ._transitions import settable_statuses
 
 __all__ = [
@@ -103,8 +102,6 @@ def _send(holder: Resource, link: Link, sent: list[int | str], status: str) -> U
     try:
         answer = holder.invoke(link.rel, json=body, method=verb_for(link, "POST"))
     except IN_DOUBT as exc:
-        if isinstance(exc, ServerError):
-            add_server_message(exc)
         raise UpdateOutcomeUnknown(
             f"the bulk update to {status!r} failed ({exc}); the outcome is unknown: the "
             f"server may have updated some or all of the orders sent: {listing(sent)}",

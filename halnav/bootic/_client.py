@@ -11,7 +11,6 @@ from .._resource import Resource
 from ._errors import ShopNotFound
 from ._ids import id_key
 from ._navigation import embedded_as, find_optional_link, follow_expanded, link_variables
-from ._server_messages import with_server_messages
 from ._shop import Shop
 
 __all__ = ["DEFAULT_ROOT_URL", "DEFAULT_TOKEN_URL", "BooticClient"]
@@ -79,17 +78,14 @@ class BooticClient:
         """The underlying :class:`halnav.Client` (for anything the layer does not wrap)."""
         return self._client
 
-    @with_server_messages
     def root(self) -> Resource:
         """GET the API's root document."""
         return self._client.root()
 
-    @with_server_messages
     def shops(self) -> list[Shop]:
         """The shops the root embeds (those of the token's user)."""
         return _embedded_shops(self.root())
 
-    @with_server_messages
     def shop(self, id: int | str | None = None, *, subdomain: str | None = None) -> Shop:
         """A shop: the token user's first one, the one with ``id``, or the one at ``subdomain``.
 

@@ -12,7 +12,6 @@ from ._labels import shop_label
 from ._navigation import find_link, verb_for
 from ._order import Order
 from ._outcomes import CreateOutcomeUnknown
-from ._server_messages import add_server_message
 
 __all__ = ["CREATE_ORDER_RELS", "IN_DOUBT", "create_order"]
 
@@ -37,8 +36,6 @@ def create_order(
     try:
         answer = holder.invoke(link.rel, json=body, method=verb_for(link, "POST"))
     except IN_DOUBT as exc:
-        if isinstance(exc, ServerError):
-            add_server_message(exc)
         raise CreateOutcomeUnknown(
             f"creating an order in {shop_label(shop)} failed ({exc}); the outcome is unknown: "
             "an order may or may not have been created, so look it up before trying again",

@@ -15,7 +15,6 @@ from ._labels import shop_label
 from ._navigation import embedded_as, find_optional_link, follow_expanded, link_variables
 from ._order import Order
 from ._query import query_orders
-from ._server_messages import add_server_message
 
 __all__ = ["ORDER_RELS", "find_order"]
 
@@ -36,7 +35,6 @@ def find_order(shop: Resource, code_or_id: int | str) -> Order:
         try:
             found = follow_expanded(holder, link, {variable: code_or_id})
         except NotFound as exc:
-            add_server_message(exc)
             raise OrderNotFound(
                 f"{shop_label(shop)} has no order {code_or_id!r} ({exc})", code_or_id=code_or_id
             ) from exc

@@ -17,7 +17,6 @@ from ._errors import OrderNotEditable
 from ._labels import order_label
 from ._memory import learnt_about
 from ._navigation import error_entries, find_link, find_optional_link, verb_for
-from ._server_messages import with_server_messages
 from ._transitions import check_move, read_allowed
 
 if TYPE_CHECKING:  # typing.Never is Python 3.11's; type checkers always have typing_extensions
@@ -87,7 +86,6 @@ class Order(Resource):
         value = self.embedded["line_items"]
         return value if isinstance(value, list) else [value]
 
-    @with_server_messages
     def update(
         self,
         *,
@@ -128,7 +126,6 @@ class Order(Resource):
         answer = holder.invoke(link.rel, json=body, method=verb_for(link, "PUT"))
         return _updated(answer, holder)
 
-    @with_server_messages
     def set_status(
         self,
         status: str,

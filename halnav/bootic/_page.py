@@ -11,7 +11,6 @@ from .._pagination import parse_count
 from .._resource import Resource
 from ._navigation import embedded_as
 from ._order import Order
-from ._server_messages import server_messages
 from ._stable import StableWalk
 from ._transitions import Transitions, read_transitions
 
@@ -49,9 +48,8 @@ class OrderPage(Resource):
 
     def pages(self, prefetch: int = 0, *, deadline: DeadlineOption = None) -> Iterator[OrderPage]:
         """This page, then each one reached by following ``next``, as order pages."""
-        with server_messages():
-            for page in super().pages(prefetch=prefetch, deadline=deadline):
-                yield page.cast(OrderPage)
+        for page in super().pages(prefetch=prefetch, deadline=deadline):
+            yield page.cast(OrderPage)
 
     @overload
     def iter_orders(self, prefetch: int = 0, *, stable: Literal[True]) -> StableWalk: ...
@@ -68,11 +66,9 @@ class OrderPage(Resource):
         :meth:`Shop.iter_orders`.
         """
         if stable:
-            with server_messages():
-                return StableWalk.from_page(self, prefetch=prefetch)
+            return StableWalk.from_page(self, prefetch=prefetch)
         return self._walk_orders(prefetch)
 
     def _walk_orders(self, prefetch: int) -> Iterator[Order]:
-        with server_messages():
-            for item in self.iterate("items", prefetch=prefetch):
-                yield item.cast(Order)
+        for item in self.iterate("items", prefetch=prefetch):
+            yield item.cast(Order)

@@ -17,7 +17,6 @@ from ._order import Order
 from ._page import OrderPage
 from ._query import query_orders
 from ._results import UpdateResult
-from ._server_messages import server_messages, with_server_messages
 from ._stable import StableWalk
 from ._sync import DEFAULT_OVERLAP, SyncReport, sync_orders
 from ._where import update_orders_where
@@ -62,7 +61,6 @@ class Shop(Resource):
 
     # -- reading -----------------------------------------------------------------------------
 
-    @with_server_messages
     def orders(self, **filters: Unpack[OrderFilters]) -> OrderPage:
         """The first page of orders matching ``filters`` (see :data:`ORDER_FILTERS`).
 
@@ -103,12 +101,10 @@ class Shop(Resource):
         at most: each query is made of the page before).
         """
         if stable:
-            with server_messages():
-                return StableWalk(self, filters, prefetch=prefetch)
+            return StableWalk(self, filters, prefetch=prefetch)
         first = self.orders(**filters)
         return first.iter_orders(prefetch=prefetch)
 
-    @with_server_messages
     def order(self, code_or_id: int | str) -> Order:
         """One order, by its code (``"R1C3964"``) or its id, through ``btc:order`` whatever its
         spelling (a template, or an href holding ``{id}`` as the live API writes it), else
@@ -118,7 +114,6 @@ class Shop(Resource):
 
     # -- writing -----------------------------------------------------------------------------
 
-    @with_server_messages
     def create_order(
         self,
         line_items: Sequence[Mapping[str, Any]],
@@ -137,7 +132,6 @@ class Shop(Resource):
         """
         return create_order(self, line_items, contact, address, attributes)
 
-    @with_server_messages
     def update_orders(
         self, ids: Iterable[int | str], *, status: str, batch_size: int = DEFAULT_BATCH_SIZE
     ) -> UpdateResult:
@@ -176,7 +170,6 @@ class Shop(Resource):
         self, where: OrderFilters, *, status: str, batch_size: int = ..., dry_run: bool
     ) -> UpdateResult | list[int | str]: ...
 
-    @with_server_messages
     def update_orders_where(
         self,
         where: OrderFilters,
@@ -197,7 +190,6 @@ class Shop(Resource):
         """
         return update_orders_where(self, where, status, batch_size, dry_run)
 
-    @with_server_messages
     def sync_orders(
         self,
         path: str | os.PathLike[str],

@@ -46,7 +46,6 @@ from ._labels import shop_label
 from ._navigation import embedded_as, find_link
 from ._order import Order
 from ._query import order_terms, query_orders
-from ._server_messages import add_server_message
 from ._terms import canonical
 from ._values import check_value
 
@@ -314,8 +313,6 @@ class StableWalk(Iterator[Order]):
 
     def _stopped(self, exc: HALNavError, keyset: _Keyset) -> HALNavError:
         """``exc``, saying where the walk stopped."""
-        if isinstance(exc, HTTPError):
-            add_server_message(exc)
         where = keyset.where()
         exc.message += (
             f" (the stable walk by {self.sort} stopped after {self.yielded} orders"

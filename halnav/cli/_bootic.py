@@ -22,7 +22,7 @@ from ..bootic import (
     order_query,
 )
 from . import _sync
-from ._common import CLIError, UsageError, server_message
+from ._common import CLIError, UsageError
 from ._files import output_stream
 from ._order_options import (
     add_filter_options,
@@ -189,8 +189,7 @@ def run_orders(args: argparse.Namespace) -> int:
     except NotFound as exc:
         if page_number > 1:
             raise CLIError(
-                f"page {page_number} is past the last page of these orders "
-                f"({exc}{server_message(exc)})"
+                f"page {page_number} is past the last page of these orders ({exc})"
             ) from exc
         raise
     total = page.total_items

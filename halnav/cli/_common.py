@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import sandbox
-from .._json import is_object
 
 __all__ = [
     "CLIError",
@@ -19,7 +18,6 @@ __all__ = [
     "looks_like_url",
     "option",
     "running_sandbox",
-    "server_message",
 ]
 
 
@@ -37,17 +35,6 @@ class UsageError(CLIError):
 
 class MissingExtra(CLIError):
     """An optional dependency is not installed; the message names the pip extra."""
-
-
-def server_message(exc: Exception) -> str:
-    """``: MESSAGE`` for an error answer's ``{"message": ...}`` (Bootic's 401, 403, 404 and
-    past-the-last-page bodies) when the exception's text does not hold it already."""
-    resource = getattr(exc, "resource", None)
-    document = getattr(resource, "document", None)
-    message = document.get("message") if is_object(document) else None
-    if isinstance(message, str) and message.strip() and message.strip() not in str(exc):
-        return f": {message.strip()}"
-    return ""
 
 
 def option(args: argparse.Namespace, name: str) -> Any:

@@ -22,7 +22,7 @@ from .._redact import mask_secrets, redact_message
 from .._version import __version__
 from ..sandbox.cli import main as sandbox_main
 from . import _bootic, _completion, _demo, _get, _invoke, _shell
-from ._common import CLIError, option, server_message
+from ._common import CLIError, option
 from ._settings import Connection, add_connection_options
 
 __all__ = ["Parser", "build_parser", "main"]
@@ -136,7 +136,7 @@ def _run(args: argparse.Namespace, debug: bool) -> int:
     except CLIError as exc:
         return _fail(exc, str(exc), exc.code, args, debug)
     except HALNavError as exc:
-        message = str(exc) + server_message(exc)
+        message = str(exc)
         if isinstance(exc, Unauthorized):
             made = getattr(args, "connection", None)
             withheld = made.withheld(exc) if isinstance(made, Connection) else None

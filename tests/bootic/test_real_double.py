@@ -225,7 +225,7 @@ def test_a_bulk_update_through_the_hyphenated_rel_accounts_for_every_id(double, 
 
 
 def test_errors_carry_the_server_s_message(double):
-    expired = BooticClient(token="expired", root_url=f"{double.base}/v1", retries=0)
+    expired = BooticClient(token="a-token-it-refuses", root_url=f"{double.base}/v1", retries=0)
     with expired, pytest.raises(Unauthorized, match="Invalid or expired access token"):
         expired.shop()
     with BooticClient(token=TOKEN, root_url=f"{double.base}/v1", retries=0) as bootic:
