@@ -23,50 +23,22 @@ walking client's session (GETs of the collection's path).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import halnav
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from walk import Sandbox  # noqa: E402  (the sandbox in a process of its own)
 
-class Sandbox:
-    """``python stable_walk.py serve ORDERS``: a sandbox in its own process until stdin closes."""
-
-    def __init__(self, orders: int) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "serve", str(orders)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        started = json.loads(self.process.stdout.readline())
-        self.url: str = started["url"]
-        self.token: str = started["token"]
-        self.variant: int = started["variant"]
-
-    def close(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        self.process.wait(30)
-
-
-def serve_forever(orders: int) -> None:
-    from halnav.sandbox import serve
-
-    with serve(orders=orders, seed=0) as url:
-        line = {"url": str(url), "token": url.token, "variant": url.variant_ids[0]}
-        print(json.dumps(line), flush=True)
-        sys.stdin.read()
+import halnav  # noqa: E402
 
 
 def update_rel(order: halnav.Resource) -> str:
@@ -142,8 +114,10 @@ def walk(
                 met[order.url or ""] += 1
                 if each is not None:
                     each(order)
-        except halnav.WalkCountMismatch as exc:  # not expected: the counts changed, or held
-            print(f"  ! {exc}", file=sys.stderr)
+        except (halnav.WalkCountMismatch, halnav.NotFound) as exc:
+            # A plain walk over a shrinking set: its next page may be gone (Bootic answers a
+            # page past the last with 404), and what it missed is what is measured.
+            print(f"  ! {type(exc).__name__}: {exc}", file=sys.stderr)
         finally:
             if writer is not None:
                 writer.stop.set()
@@ -264,7 +238,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "serve":
-        serve_forever(int(sys.argv[2]))
-    else:
-        sys.exit(main())
+    sys.exit(main())

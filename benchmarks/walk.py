@@ -238,6 +238,8 @@ class Sandbox:
             raise RuntimeError("the sandbox did not start")
         info = json.loads(line)
         self.url, self.token, self.shop_id = info["url"], info["token"], info["shop_id"]
+        #: A variant of the shop's catalogue, for benchmarks that create orders.
+        self.variant: int = info["variant"]
 
     def latency(self, ms: float) -> None:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -255,7 +257,13 @@ def serve_forever(orders: int) -> None:
     from halnav.sandbox import serve
 
     with serve(orders=orders, seed=0) as url:
-        print(json.dumps({"url": url, "token": url.token, "shop_id": url.shop_id}), flush=True)
+        started = {
+            "url": url,
+            "token": url.token,
+            "shop_id": url.shop_id,
+            "variant": url.variant_ids[0],
+        }
+        print(json.dumps(started), flush=True)
         for line in sys.stdin:
             url.config.latency_ms = float(line)
             print("ok", flush=True)
